@@ -1,0 +1,32 @@
+package io.ferry.agent;
+
+import io.ferry.agent.image.ImageCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The guest agent's executable: {@code java -jar ferry-agent.jar <command>}. */
+@Command(
+    name = "ferry-agent",
+    mixinStandardHelpOptions = true,
+    version = "ferry-agent 0.1.0",
+    description = "Detects, strips and injects cloud layers, and converts disk images.",
+    subcommands = {ImageCommand.class})
+public final class FerryAgent implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the agent and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the agent and returns its exit status (for tests and embedding). */
+  public static int run(String... args) {
+    return new CommandLine(new FerryAgent()).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}
