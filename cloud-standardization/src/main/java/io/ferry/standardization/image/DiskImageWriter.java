@@ -18,7 +18,8 @@ public interface DiskImageWriter extends Closeable {
 
   /**
    * Writes {@code data.remaining()} bytes at {@code offset}. Offsets must not go backwards.
-   * Writers may skip all-zero blocks.
+   * Writers may skip all-zero blocks. The writer must not keep a reference to {@code data}
+   * after returning (copy it when compressing in the background).
    */
   void write(long offset, ByteBuffer data) throws IOException;
 

@@ -1,0 +1,104 @@
+package io.ferry.standardization.image;
+
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.ProgressListener;
+import io.ferry.standardization.image.internal.Converter;
+import io.ferry.standardization.image.raw.RawFormatHandler;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The entry point to disk images: detect a file's format by magic, open it, create a new image
+ * and convert between any two formats.
+ */
+public final class DiskImages {
+
+  /**
+   * Every format recognised by magic, asked in this order; the first that matches wins. Raw is
+   * not here: it is the fallback when nothing matches. Add a format with one line.
+   */
+  private static final List<ImageFormatHandler> HANDLERS =
+      List.of(
+          // qcow2, VMDK, VHD, VHDX, OVA and the GCP archive register here, one line each.
+          );
+
+  private static final ImageFormatHandler RAW = new RawFormatHandler();
+
+  private DiskImages() {}
+
+  /** Every handler, in detection order, raw last. */
+  public static List<ImageFormatHandler> handlers() {
+    List<ImageFormatHandler> all = new ArrayList<>(HANDLERS);
+    all.add(RAW);
+    return List.copyOf(all);
+  }
+
+  /** The handler of {@code format}. */
+  public static ImageFormatHandler handler(DiskFormat format) {
+    for (ImageFormatHandler handler : handlers()) {
+      if (handler.format() == format) {
+        return handler;
+      }
+    }
+    throw new FerryException(ErrorCode.UNSUPPORTED, "no handler for " + format.id() + " images");
+  }
+
+  /** The format of {@code path}, by magic only; raw when no format recognises it. */
+  public static DiskFormat detect(Path path) throws IOException {
+    return detectHandler(path).format();
+  }
+
+  /** Opens {@code path} with the format {@link #detect(Path)} finds. */
+  public static DiskImageReader open(Path path) throws IOException {
+    return detectHandler(path).open(path);
+  }
+
+  /** Opens {@code path} as {@code format}, without detection. */
+  public static DiskImageReader open(Path path, DiskFormat format) throws IOException {
+    return handler(format).open(path);
+  }
+
+  /** Creates a new image; it becomes visible under {@code target} only when finished. */
+  public static DiskImageWriter create(
+      Path target, DiskFormat format, long virtualSize, WriteOptions options) throws IOException {
+    if (virtualSize < 0) {
+      throw new FerryException(
+          ErrorCode.INVALID_REQUEST, "virtual size must not be negative: " + virtualSize);
+    }
+    return handler(format).create(target, virtualSize, options);
+  }
+
+  /**
+   * Copies the whole disk from {@code reader} to {@code writer} and finishes the writer. Reads
+   * only DATA extents, in blocks of 1 MiB on two threads with a bounded number in flight, never
+   * writes all-zero runs of 64 KiB, and hands data to the writer in ascending order. Neither
+   * reader nor writer is closed. On failure the writer is left unfinished (closing it then
+   * leaves no complete-looking output).
+   */
+  public static ConversionStats convert(
+      DiskImageReader reader, DiskImageWriter writer, ProgressListener listener)
+      throws IOException {
+    return new Converter(2).convert(reader, writer, listener);
+  }
+
+  private static ImageFormatHandler detectHandler(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      throw new FerryException(ErrorCode.NOT_FOUND, "no such image file: " + path);
+    }
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      ImageProbe probe = new ImageProbe(path, channel);
+      for (ImageFormatHandler handler : HANDLERS) {
+        if (handler.matches(probe)) {
+          return handler;
+        }
+      }
+    }
+    return RAW;
+  }
+}

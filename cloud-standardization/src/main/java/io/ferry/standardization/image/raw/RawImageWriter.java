@@ -1,0 +1,82 @@
+package io.ferry.standardization.image.raw;
+
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.image.DiskFormat;
+import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.internal.PartialFile;
+import io.ferry.standardization.image.internal.Zeros;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Writes a sparse raw file under a temporary name: zero blocks are never written, the length is
+ * set at finish, and only then is the file renamed onto its target.
+ */
+final class RawImageWriter implements DiskImageWriter {
+
+  private final PartialFile file;
+  private final long virtualSize;
+  private long nextOffset;
+  private boolean finished;
+
+  private RawImageWriter(PartialFile file, long virtualSize) {
+    this.file = file;
+    this.virtualSize = virtualSize;
+  }
+
+  static RawImageWriter create(Path target, long virtualSize) throws IOException {
+    return new RawImageWriter(PartialFile.create(target), virtualSize);
+  }
+
+  @Override
+  public DiskFormat format() {
+    return DiskFormat.RAW;
+  }
+
+  @Override
+  public long virtualSize() {
+    return virtualSize;
+  }
+
+  @Override
+  public void write(long offset, ByteBuffer data) throws IOException {
+    if (finished) {
+      throw new IllegalStateException("writer is finished");
+    }
+    if (offset < nextOffset || offset > virtualSize - data.remaining()) {
+      throw new FerryException(
+          ErrorCode.INVALID_REQUEST,
+          "write of " + data.remaining() + " bytes at offset " + offset
+              + " goes backwards (next " + nextOffset + ") or past the disk end " + virtualSize);
+    }
+    nextOffset = offset + data.remaining();
+    if (Zeros.isZero(data)) {
+      data.position(data.limit());
+      return;
+    }
+    long position = offset;
+    while (data.hasRemaining()) {
+      position += file.channel().write(data, position);
+    }
+  }
+
+  @Override
+  public void finish() throws IOException {
+    if (finished) {
+      return;
+    }
+    if (file.channel().size() < virtualSize) {
+      // Extends the file with a hole: writing one zero byte at the last offset is portable.
+      file.channel().write(ByteBuffer.allocate(1), virtualSize - 1);
+    }
+    file.commit();
+    finished = true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
+}
