@@ -4,6 +4,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.ProgressListener;
 import io.ferry.standardization.image.internal.Converter;
+import io.ferry.standardization.image.qcow2.Qcow2FormatHandler;
 import io.ferry.standardization.image.raw.RawFormatHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +26,8 @@ public final class DiskImages {
    */
   private static final List<ImageFormatHandler> HANDLERS =
       List.of(
-          // qcow2, VMDK, VHD, VHDX, OVA and the GCP archive register here, one line each.
+          new Qcow2FormatHandler()
+          // VMDK, VHD, VHDX, OVA and the GCP archive register here, one line each.
           );
 
   private static final ImageFormatHandler RAW = new RawFormatHandler();

@@ -1,0 +1,422 @@
+package io.ferry.standardization.image.qcow2;
+
+import static io.ferry.standardization.image.qcow2.Qcow2Header.corrupt;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.image.DiskFormat;
+import io.ferry.standardization.image.DiskImageReader;
+import io.ferry.standardization.image.Extent;
+import io.ferry.standardization.image.ExtentType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Reads qcow2 v2 and v3 images: L2 tables are read on demand into a bounded cache, zero clusters
+ * read as zeros, compressed clusters are inflated (deflate or zstd). Every table and cluster
+ * offset is checked against the file before it is used.
+ */
+final class Qcow2ImageReader implements DiskImageReader {
+
+  static final long L1_OFFSET_MASK = 0x00fffffffffffe00L;
+  static final long L1_RESERVED_MASK = 0x7f000000000001ffL;
+  static final long L2_STANDARD_OFFSET_MASK = 0x00fffffffffffe00L;
+  static final long L2_STANDARD_RESERVED_MASK = 0x3f000000000001feL;
+  static final long FLAG_COPIED = 1L << 63;
+  static final long FLAG_COMPRESSED = 1L << 62;
+  static final long FLAG_ZERO = 1L;
+  private static final long CACHE_BYTES = 8L << 20;
+
+  private final FileChannel channel;
+  private final long fileSize;
+  private final Qcow2Header header;
+  private final long[] l1;
+  private final Map<Integer, long[]> l2Cache;
+  private final int l2CacheCapacity;
+  private final ThreadLocal<Inflater> inflaters = ThreadLocal.withInitial(() -> new Inflater(true));
+
+  private Qcow2ImageReader(FileChannel channel, long fileSize, Qcow2Header header, long[] l1) {
+    this.channel = channel;
+    this.fileSize = fileSize;
+    this.header = header;
+    this.l1 = l1;
+    this.l2CacheCapacity = (int) Math.max(4, CACHE_BYTES / header.clusterSize());
+    this.l2Cache = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  static Qcow2ImageReader open(Path path) throws IOException {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    try {
+      long fileSize = channel.size();
+      ByteBuffer first = readAt(channel, 0, (int) Math.min(fileSize, 1 << 21));
+      Qcow2Header header = Qcow2Header.parse(first, fileSize);
+      Qcow2Header.checkExtensions(first, header);
+      long[] l1 = readL1(channel, header);
+      return new Qcow2ImageReader(channel, fileSize, header, l1);
+    } catch (RuntimeException | IOException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private static long[] readL1(FileChannel channel, Qcow2Header header) throws IOException {
+    int entries = (int) Qcow2Header.ceilDivide(header.virtualSize(), header.bytesPerL1Entry());
+    long[] l1 = new long[entries];
+    ByteBuffer buffer = readAt(channel, header.l1TableOffset(), entries * 8);
+    for (int i = 0; i < entries; i++) {
+      long entry = buffer.getLong(i * 8);
+      if ((entry & L1_RESERVED_MASK) != 0) {
+        throw corrupt(
+            "L1 entry " + i,
+            header.l1TableOffset() + i * 8L,
+            "reserved bits are set: 0x" + Long.toHexString(entry));
+      }
+      l1[i] = entry & L1_OFFSET_MASK;
+    }
+    return l1;
+  }
+
+  @Override
+  public DiskFormat format() {
+    return DiskFormat.QCOW2;
+  }
+
+  @Override
+  public long virtualSize() {
+    return header.virtualSize();
+  }
+
+  /** The qcow2 version (2 or 3). */
+  int version() {
+    return header.version();
+  }
+
+  @Override
+  public Iterator<Extent> extents() {
+    return new ExtentIterator();
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer destination) throws IOException {
+    long virtualSize = header.virtualSize();
+    if (offset < 0 || offset > virtualSize - destination.remaining()) {
+      throw new FerryException(
+          ErrorCode.INVALID_REQUEST,
+          "read of " + destination.remaining() + " bytes at offset " + offset
+              + " is outside the disk of " + virtualSize + " bytes");
+    }
+    int clusterSize = header.clusterSize();
+    long position = offset;
+    while (destination.hasRemaining()) {
+      long cluster = position >>> header.clusterBits();
+      int inCluster = (int) (position & (clusterSize - 1));
+      int length = (int) Math.min(destination.remaining(), clusterSize - inCluster);
+      long entry = l2Entry(cluster);
+      ExtentType type = classify(entry, cluster);
+      if (type != ExtentType.DATA) {
+        fillZeros(destination, length);
+      } else if ((entry & FLAG_COMPRESSED) != 0) {
+        byte[] data = decompress(entry, cluster);
+        destination.put(data, inCluster, length);
+      } else {
+        long hostOffset = entry & L2_STANDARD_OFFSET_MASK;
+        // Coalesce following clusters stored right after this one into one read.
+        while (length < destination.remaining()) {
+          long nextCluster = cluster + 1;
+          long nextEntry = l2Entry(nextCluster);
+          if ((nextEntry & FLAG_COMPRESSED) != 0
+              || classify(nextEntry, nextCluster) != ExtentType.DATA
+              || (nextEntry & L2_STANDARD_OFFSET_MASK)
+                  != hostOffset + ((nextCluster - (position >>> header.clusterBits())) << header.clusterBits())) {
+            break;
+          }
+          cluster = nextCluster;
+          length += (int) Math.min(destination.remaining() - length, clusterSize);
+        }
+        readData(hostOffset + inCluster, destination, length, position);
+      }
+      position += length;
+    }
+  }
+
+  private void readData(long hostOffset, ByteBuffer destination, int length, long virtualOffset)
+      throws IOException {
+    if (hostOffset > fileSize - length) {
+      throw corrupt(
+          "data cluster",
+          hostOffset,
+          "(virtual offset " + virtualOffset + ") runs past the end of the file (" + fileSize + " bytes)");
+    }
+    ByteBuffer slice = destination.duplicate();
+    slice.limit(slice.position() + length);
+    long position = hostOffset;
+    while (slice.hasRemaining()) {
+      int read = channel.read(slice, position);
+      if (read < 0) {
+        throw corrupt("data cluster", hostOffset, "file ended while reading");
+      }
+      position += read;
+    }
+    destination.position(destination.position() + length);
+  }
+
+  private static void fillZeros(ByteBuffer destination, int length) {
+    if (destination.hasArray()) {
+      int start = destination.arrayOffset() + destination.position();
+      Arrays.fill(destination.array(), start, start + length, (byte) 0);
+      destination.position(destination.position() + length);
+    } else {
+      for (int i = 0; i < length; i++) {
+        destination.put((byte) 0);
+      }
+    }
+  }
+
+  /** The L2 entry of a virtual cluster (0 when its L2 table is unallocated). */
+  private long l2Entry(long cluster) throws IOException {
+    int l2Entries = header.l2Entries();
+    int l1Index = (int) (cluster / l2Entries);
+    if (l1Index >= l1.length || l1[l1Index] == 0) {
+      return 0;
+    }
+    return l2Table(l1Index)[(int) (cluster % l2Entries)];
+  }
+
+  private long[] l2Table(int l1Index) throws IOException {
+    synchronized (l2Cache) {
+      long[] table = l2Cache.get(l1Index);
+      if (table != null) {
+        return table;
+      }
+    }
+    long[] table = loadL2(l1Index);
+    synchronized (l2Cache) {
+      l2Cache.put(l1Index, table);
+      if (l2Cache.size() > l2CacheCapacity) {
+        Iterator<Integer> eldest = l2Cache.keySet().iterator();
+        eldest.next();
+        eldest.remove();
+      }
+    }
+    return table;
+  }
+
+  private long[] loadL2(int l1Index) throws IOException {
+    long offset = l1[l1Index];
+    int clusterSize = header.clusterSize();
+    String structure = "L2 table of L1 entry " + l1Index;
+    if (offset % clusterSize != 0 || offset < clusterSize) {
+      throw corrupt(structure, offset, "is not cluster aligned or lies in the header cluster");
+    }
+    if (offset > fileSize - clusterSize) {
+      throw corrupt(structure, offset, "runs past the end of the file (" + fileSize + " bytes)");
+    }
+    checkNotMetadata(structure, offset, clusterSize);
+    ByteBuffer buffer = readAt(channel, offset, clusterSize);
+    long[] table = new long[header.l2Entries()];
+    buffer.asLongBuffer().get(table);
+    for (int i = 0; i < table.length; i++) {
+      long entry = table[i];
+      if (entry == 0) {
+        continue;
+      }
+      long entryOffset = offset + i * 8L;
+      if ((entry & FLAG_COMPRESSED) != 0) {
+        long hostOffset = compressedOffset(entry);
+        if (hostOffset < clusterSize || hostOffset >= fileSize) {
+          throw corrupt(
+              "compressed cluster of L2 entry at " + entryOffset,
+              hostOffset,
+              "lies in the header or past the end of the file");
+        }
+        continue;
+      }
+      if ((entry & L2_STANDARD_RESERVED_MASK) != 0) {
+        throw corrupt("L2 entry", entryOffset, "reserved bits are set: 0x" + Long.toHexString(entry));
+      }
+      if ((entry & FLAG_ZERO) != 0 && header.version() < 3) {
+        throw corrupt("L2 entry", entryOffset, "zero flag in a version 2 image");
+      }
+      long hostOffset = entry & L2_STANDARD_OFFSET_MASK;
+      if (hostOffset != 0) {
+        if (hostOffset % clusterSize != 0 || hostOffset < clusterSize) {
+          throw corrupt(
+              "data cluster of L2 entry at " + entryOffset,
+              hostOffset,
+              "is not cluster aligned or lies in the header cluster");
+        }
+        if (hostOffset == offset) {
+          throw corrupt(
+              "data cluster of L2 entry at " + entryOffset, hostOffset, "is its own L2 table (cycle)");
+        }
+        if ((entry & FLAG_ZERO) == 0) {
+          checkNotMetadata("data cluster of L2 entry at " + entryOffset, hostOffset, clusterSize);
+        }
+      }
+    }
+    return table;
+  }
+
+  private void checkNotMetadata(String structure, long offset, long length) {
+    if (header.l1Size() > 0
+        && Qcow2Header.overlaps(offset, length, header.l1TableOffset(), header.l1Size() * 8L)) {
+      throw corrupt(structure, offset, "overlaps the L1 table at offset " + header.l1TableOffset());
+    }
+    if (header.refcountTableClusters() > 0
+        && Qcow2Header.overlaps(
+            offset,
+            length,
+            header.refcountTableOffset(),
+            (long) header.refcountTableClusters() * header.clusterSize())) {
+      throw corrupt(
+          structure, offset, "overlaps the refcount table at offset " + header.refcountTableOffset());
+    }
+  }
+
+  private ExtentType classify(long entry, long cluster) {
+    if (cluster >= totalClusters()) {
+      return ExtentType.UNALLOCATED;
+    }
+    if ((entry & FLAG_COMPRESSED) != 0) {
+      return ExtentType.DATA;
+    }
+    if ((entry & FLAG_ZERO) != 0) {
+      return ExtentType.ZERO;
+    }
+    return (entry & L2_STANDARD_OFFSET_MASK) == 0 ? ExtentType.UNALLOCATED : ExtentType.DATA;
+  }
+
+  private long totalClusters() {
+    return Qcow2Header.ceilDivide(header.virtualSize(), header.clusterSize());
+  }
+
+  private int compressedShift() {
+    return 62 - (header.clusterBits() - 8);
+  }
+
+  private long compressedOffset(long entry) {
+    return entry & ((1L << compressedShift()) - 1);
+  }
+
+  private byte[] decompress(long entry, long cluster) throws IOException {
+    int shift = compressedShift();
+    long hostOffset = compressedOffset(entry);
+    long sectors = ((entry >>> shift) & ((1L << (header.clusterBits() - 8)) - 1)) + 1;
+    long compressedSize = sectors * 512 - (hostOffset & 511);
+    int length = (int) Math.min(compressedSize, fileSize - hostOffset);
+    ByteBuffer compressed = readAt(channel, hostOffset, length);
+    byte[] input = compressed.array();
+    byte[] output = new byte[header.clusterSize()];
+    String structure = "compressed cluster (virtual offset " + (cluster << header.clusterBits()) + ")";
+    if (header.compressionType() == Qcow2Header.COMPRESSION_ZSTD) {
+      try (ZstdInputStreamNoFinalizer in =
+          new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(input, 0, length))) {
+        int read = in.readNBytes(output, 0, output.length);
+        if (read != output.length) {
+          throw corrupt(structure, hostOffset, "zstd data ends after " + read + " bytes");
+        }
+      } catch (IOException e) {
+        throw new FerryException(
+            ErrorCode.IMAGE_CORRUPT,
+            "qcow2 " + structure + " at offset " + hostOffset + ": bad zstd data: " + e.getMessage(),
+            e);
+      }
+      return output;
+    }
+    Inflater inflater = inflaters.get();
+    inflater.reset();
+    inflater.setInput(input, 0, length);
+    try {
+      int produced = 0;
+      while (produced < output.length) {
+        int count = inflater.inflate(output, produced, output.length - produced);
+        if (count == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+          break;
+        }
+        produced += count;
+      }
+      if (produced != output.length) {
+        throw corrupt(structure, hostOffset, "deflate data ends after " + produced + " bytes");
+      }
+    } catch (DataFormatException e) {
+      throw corrupt(structure, hostOffset, "bad deflate data: " + e.getMessage());
+    }
+    return output;
+  }
+
+  static ByteBuffer readAt(FileChannel channel, long offset, int length) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, offset + buffer.position()) < 0) {
+        throw corrupt("file", offset + buffer.position(), "ends early (expected " + length + " bytes at " + offset + ")");
+      }
+    }
+    buffer.flip();
+    return buffer;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  /** Walks the L1 and L2 tables lazily, merging clusters of the same type. */
+  private final class ExtentIterator implements Iterator<Extent> {
+    private long cluster;
+    private final long clusters = totalClusters();
+
+    @Override
+    public boolean hasNext() {
+      return cluster < clusters;
+    }
+
+    @Override
+    public Extent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      try {
+        long start = cluster;
+        ExtentType type = typeOf(cluster);
+        cluster = skip(cluster);
+        while (cluster < clusters && typeOf(cluster) == type) {
+          cluster = skip(cluster);
+        }
+        long startByte = start << header.clusterBits();
+        long endByte = Math.min(cluster << header.clusterBits(), header.virtualSize());
+        return new Extent(startByte, endByte - startByte, type);
+      } catch (IOException e) {
+        throw new FerryException(ErrorCode.IO_ERROR, "reading qcow2 tables: " + e.getMessage(), e);
+      }
+    }
+
+    private ExtentType typeOf(long index) throws IOException {
+      int l1Index = (int) (index / header.l2Entries());
+      if (l1[l1Index] == 0) {
+        return ExtentType.UNALLOCATED;
+      }
+      return classify(l2Entry(index), index);
+    }
+
+    /** The next cluster to look at: the next L1 range when this one is unallocated. */
+    private long skip(long index) {
+      int l1Index = (int) (index / header.l2Entries());
+      if (l1[l1Index] == 0) {
+        return Math.min(clusters, (long) (l1Index + 1) * header.l2Entries());
+      }
+      return index + 1;
+    }
+  }
+}
