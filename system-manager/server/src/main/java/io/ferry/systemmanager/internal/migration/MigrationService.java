@@ -1,0 +1,144 @@
+package io.ferry.systemmanager.internal.migration;
+
+import io.ferry.orchestrator.MigrationOrchestrator;
+import io.ferry.orchestrator.MigrationRequest;
+import io.ferry.standardization.spi.Capability;
+import io.ferry.standardization.spi.CloudPluginFactory;
+import io.ferry.systemmanager.internal.account.CloudAccount;
+import io.ferry.systemmanager.internal.account.CloudAccountService;
+import io.ferry.systemmanager.internal.catalogue.CatalogueService;
+import io.ferry.systemmanager.internal.security.FerryPrincipal;
+import io.ferry.systemmanager.internal.tenant.TenantScope;
+import io.ferry.systemmanager.internal.web.ApiException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Migrations: checked, persisted, then handed to the {@link MigrationOrchestrator} once the
+ * transaction committed, so the orchestrator never sees a migration that is not in the database.
+ */
+@Service
+public class MigrationService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MigrationService.class);
+
+  /**
+   * Filters of the migration list; null means "any".
+   *
+   * @param createdFrom created at or after
+   * @param createdTo created before
+   */
+  public record Filter(MigrationState state, UUID sourceAccountId, UUID targetAccountId, Instant createdFrom,
+      Instant createdTo) {}
+
+  private final MigrationRepository migrations;
+  private final CloudAccountService accounts;
+  private final CatalogueService catalogue;
+  private final MigrationOrchestrator orchestrator;
+  private final TenantScope scope;
+  private final TransactionTemplate transactions;
+  private final Clock clock;
+
+  public MigrationService(
+      MigrationRepository migrations, CloudAccountService accounts, CatalogueService catalogue,
+      MigrationOrchestrator orchestrator, TenantScope scope, TransactionTemplate transactions, Clock clock) {
+    this.migrations = migrations;
+    this.accounts = accounts;
+    this.catalogue = catalogue;
+    this.orchestrator = orchestrator;
+    this.scope = scope;
+    this.transactions = transactions;
+    this.clock = clock;
+  }
+
+  /** Creates a migration and hands it to the orchestrator. */
+  public Migration create(UUID sourceAccountId, String sourceImageId, UUID targetAccountId, Map<String, String> options) {
+    Migration migration = transactions.execute(status -> {
+      CloudAccount source = scope.require(CloudAccount.class, sourceAccountId, "source cloud account");
+      CloudAccount target = scope.require(CloudAccount.class, targetAccountId, "target cloud account");
+      requireCapability(source, Capability.EXPORT_IMAGE, "sourceAccountId", "cannot export images");
+      requireCapability(target, Capability.REGISTER_IMAGE, "targetAccountId", "cannot register images");
+      if (catalogue.find(source, sourceImageId).isEmpty()) {
+        throw ApiException.invalidField("sourceImageId", "no such image in the source account's catalogue");
+      }
+      FerryPrincipal principal = scope.principal();
+      Migration created = new Migration(principal.tenantId(), source.id(), sourceImageId, target.id(),
+          Objects.requireNonNullElse(options, Map.of()), principal.username(), clock.instant());
+      return migrations.save(created);
+    });
+    try {
+      orchestrator.submit(new MigrationRequest(migration.id().toString(), migration.tenantId().toString(),
+          migration.sourceAccountId().toString(), migration.sourceImageId(), migration.targetAccountId().toString(),
+          migration.options()));
+      return migration;
+    } catch (RuntimeException e) {
+      LOG.error("the orchestrator did not accept migration {}", migration.id(), e);
+      return transactions.execute(status -> {
+        Migration failed = migrations.findById(migration.id()).orElseThrow();
+        failed.handOffFailed("the orchestrator did not accept the migration", clock.instant());
+        return failed;
+      });
+    }
+  }
+
+  /** The migration if the caller's tenant owns it. */
+  public Migration get(UUID id) {
+    return transactions.execute(status -> scope.require(Migration.class, id, "migration"));
+  }
+
+  /** A page of the tenant's migrations that match the filter. */
+  public Page<Migration> list(Filter filter, Pageable page) {
+    Specification<Migration> specification = (root, query, builder) -> builder.conjunction();
+    if (filter.state() != null) {
+      specification = specification.and((root, query, builder) -> builder.equal(root.get("state"), filter.state()));
+    }
+    if (filter.sourceAccountId() != null) {
+      specification = specification.and(
+          (root, query, builder) -> builder.equal(root.get("sourceAccountId"), filter.sourceAccountId()));
+    }
+    if (filter.targetAccountId() != null) {
+      specification = specification.and(
+          (root, query, builder) -> builder.equal(root.get("targetAccountId"), filter.targetAccountId()));
+    }
+    if (filter.createdFrom() != null) {
+      specification = specification.and(
+          (root, query, builder) -> builder.greaterThanOrEqualTo(root.get("createdAt"), filter.createdFrom()));
+    }
+    if (filter.createdTo() != null) {
+      specification = specification.and(
+          (root, query, builder) -> builder.lessThan(root.get("createdAt"), filter.createdTo()));
+    }
+    Specification<Migration> matching = specification;
+    return transactions.execute(status -> scope.page(migrations, Migration.class, matching, page));
+  }
+
+  /** Cancels a migration that has not finished. */
+  public Migration cancel(UUID id) {
+    Migration migration = transactions.execute(status -> {
+      Migration found = scope.require(Migration.class, id, "migration");
+      if (!found.requestCancel(clock.instant())) {
+        throw ApiException.conflict("the migration has already finished (" + found.state() + ")");
+      }
+      return found;
+    });
+    orchestrator.cancel(migration.id().toString());
+    return migration;
+  }
+
+  private void requireCapability(CloudAccount account, Capability capability, String field, String message) {
+    CloudPluginFactory factory = accounts.factory(account.pluginId());
+    if (!factory.capabilities().contains(capability)) {
+      throw ApiException.invalidField(field, "plugin " + factory.id() + " " + message);
+    }
+  }
+}
