@@ -1,0 +1,271 @@
+package io.ferry.standardization.bundle.internal;
+
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.bundle.BundleManifest;
+import io.ferry.standardization.bundle.BundleManifest.ChunkEntry;
+import io.ferry.standardization.bundle.BundleManifests;
+import io.ferry.standardization.bundle.BundleOptions;
+import io.ferry.standardization.bundle.BundleResult;
+import io.ferry.standardization.bundle.ChunkStore;
+import io.ferry.standardization.bundle.StoredObject;
+import io.ferry.standardization.image.DiskImageReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Cuts a disk into chunks and stores them. The calling thread reads chunks in disk order and feeds
+ * the whole-disk digest; a pool of {@code threads} hashes, compresses and stores them; results are
+ * taken back in disk order and journalled. At most {@code chunksInFlight} chunks (and as many
+ * buffers plus one) exist at once, so memory stays bounded whatever the disk's size.
+ */
+public final class Bundler {
+
+  private final ChunkStore store;
+  private final Clock clock;
+
+  private final AtomicLong chunksWritten = new AtomicLong();
+  private final AtomicLong newChunkBytes = new AtomicLong();
+  private final AtomicLong newStoredBytes = new AtomicLong();
+  private final AtomicLong chunksReused = new AtomicLong();
+
+  public Bundler(ChunkStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** A chunk taken back in order: null entry for a zero chunk. */
+  private record Finished(long offset, long length, ChunkEntry entry) {}
+
+  /** Bundles {@code disk} as {@code bundleId}, resuming from its journal if there is one. */
+  public BundleResult bundle(
+      String bundleId, DiskImageReader disk, BundleManifest.Source source, BundleOptions options)
+      throws IOException {
+    long started = System.nanoTime();
+    long virtualSize = disk.virtualSize();
+    int chunkSize = options.chunkSize();
+    DiskLayout.Result layout = DiskLayout.probe(disk);
+    BundleJournal.Resume resume =
+        BundleJournal.load(store, bundleId, virtualSize, chunkSize, options.compressionLevel());
+    Instant createdAt = resume.createdAt() != null ? resume.createdAt() : clock.instant();
+    Map<Long, ChunkEntry> resumed = new HashMap<>();
+    for (ChunkEntry entry : resume.chunks()) {
+      resumed.put(entry.offset(), entry);
+    }
+
+    MessageDigest diskDigest = ChunkCodec.newSha256();
+    List<ChunkEntry> entries = new ArrayList<>();
+    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(options.chunksInFlight() + 1);
+    for (int index = 0; index <= options.chunksInFlight(); index++) {
+      buffers.add(new byte[chunkSize]);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("ferry-bundle"));
+    ThreadLocal<byte[]> outputs =
+        ThreadLocal.withInitial(() -> new byte[ChunkCodec.compressBound(chunkSize)]);
+    ArrayDeque<Future<Finished>> inFlight = new ArrayDeque<>();
+    JournalWriter journal =
+        new JournalWriter(bundleId, createdAt, virtualSize, options, resume.endOffset(), resume.nextSequence());
+    long bytesRead = 0;
+    try {
+      ExtentCursor extents = new ExtentCursor(disk.extents());
+      for (long offset = 0; offset < virtualSize; offset += chunkSize) {
+        int length = (int) Math.min(chunkSize, virtualSize - offset);
+        boolean holdsData = extents.holdsData(offset, offset + length);
+        if (offset < resume.endOffset()) {
+          ChunkEntry done = resumed.get(offset);
+          if (done == null) {
+            ChunkCodec.updateWithZeros(diskDigest, length);
+          } else {
+            byte[] buffer = buffers.take();
+            readFully(disk, offset, buffer, length);
+            bytesRead += length;
+            diskDigest.update(buffer, 0, length);
+            buffers.add(buffer);
+            entries.add(done);
+          }
+          options.listener().progress(offset + length, virtualSize);
+          continue;
+        }
+        while (inFlight.size() >= options.chunksInFlight()) {
+          takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
+        }
+        if (!holdsData) {
+          ChunkCodec.updateWithZeros(diskDigest, length);
+          inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
+          continue;
+        }
+        byte[] buffer = buffers.take();
+        readFully(disk, offset, buffer, length);
+        bytesRead += length;
+        if (ChunkCodec.isAllZero(buffer, length)) {
+          buffers.add(buffer);
+          ChunkCodec.updateWithZeros(diskDigest, length);
+          inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
+          continue;
+        }
+        diskDigest.update(buffer, 0, length);
+        long chunkOffset = offset;
+        inFlight.add(
+            pool.submit(
+                () -> {
+                  try {
+                    return storeChunk(chunkOffset, buffer, length, outputs.get(), options.compressionLevel());
+                  } finally {
+                    buffers.add(buffer);
+                  }
+                }));
+      }
+      while (!inFlight.isEmpty()) {
+        takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new FerryException(ErrorCode.CANCELLED, "bundling " + bundleId + " was interrupted");
+    } finally {
+      inFlight.forEach(future -> future.cancel(true));
+      pool.shutdownNow();
+    }
+
+    BundleManifest manifest =
+        new BundleManifest(
+            BundleManifest.FORMAT_VERSION,
+            bundleId,
+            createdAt,
+            source,
+            new BundleManifest.Disk(
+                virtualSize, layout.logicalSectorSize(), ChunkCodec.hex(diskDigest.digest())),
+            new BundleManifest.Chunking(chunkSize, "zstd", options.compressionLevel()),
+            layout.table(),
+            layout.bootMode(),
+            null,
+            null,
+            entries);
+    BundleManifests.validate(manifest, bundleId);
+    store.putManifest(bundleId, BundleManifests.toJson(manifest));
+    store.deleteJournal(bundleId);
+    return new BundleResult(
+        manifest,
+        bytesRead,
+        chunksWritten.get(),
+        newChunkBytes.get(),
+        newStoredBytes.get(),
+        chunksReused.get(),
+        resume.chunks().size(),
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private Finished storeChunk(long offset, byte[] data, int length, byte[] output, int level)
+      throws IOException {
+    String chunkId = ChunkCodec.sha256(data, length);
+    Optional<StoredObject> existing = store.touchChunk(chunkId);
+    if (existing.isPresent()) {
+      chunksReused.incrementAndGet();
+      return new Finished(offset, length, new ChunkEntry(offset, length, chunkId, existing.get().size()));
+    }
+    int compressed = ChunkCodec.compress(data, length, output, level);
+    store.putChunk(chunkId, output, 0, compressed);
+    chunksWritten.incrementAndGet();
+    newChunkBytes.addAndGet(length);
+    newStoredBytes.addAndGet(compressed);
+    return new Finished(offset, length, new ChunkEntry(offset, length, chunkId, compressed));
+  }
+
+  private void takeBack(
+      Future<Finished> future, List<ChunkEntry> entries, JournalWriter journal, BundleOptions options,
+      long virtualSize)
+      throws IOException, InterruptedException {
+    Finished finished;
+    try {
+      finished = future.get();
+    } catch (ExecutionException failed) {
+      Throwable cause = failed.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new FerryException(ErrorCode.INTERNAL, "chunk worker failed", cause);
+    }
+    if (finished.entry() != null) {
+      entries.add(finished.entry());
+    }
+    journal.finished(finished.offset() + finished.length(), finished.entry());
+    options.listener().progress(finished.offset() + finished.length(), virtualSize);
+  }
+
+  private static void readFully(DiskImageReader disk, long offset, byte[] buffer, int length)
+      throws IOException {
+    ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+    disk.read(offset, target);
+    if (target.hasRemaining()) {
+      throw new FerryException(
+          ErrorCode.IMAGE_CORRUPT,
+          "the disk returned " + target.position() + " of " + length + " bytes at offset " + offset);
+    }
+  }
+
+  static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    AtomicLong counter = new AtomicLong();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Batches finished chunks into journal segments. */
+  private final class JournalWriter {
+    private final String bundleId;
+    private final Instant createdAt;
+    private final long virtualSize;
+    private final BundleOptions options;
+    private final List<ChunkEntry> pending = new ArrayList<>();
+    private long segmentStart;
+    private long sequence;
+
+    JournalWriter(
+        String bundleId, Instant createdAt, long virtualSize, BundleOptions options, long start, long sequence) {
+      this.bundleId = bundleId;
+      this.createdAt = createdAt;
+      this.virtualSize = virtualSize;
+      this.options = options;
+      this.segmentStart = start;
+      this.sequence = sequence;
+    }
+
+    void finished(long end, ChunkEntry entry) throws IOException {
+      if (entry != null) {
+        pending.add(entry);
+      }
+      if (pending.size() >= options.journalEveryChunks()) {
+        BundleJournal.append(
+            store,
+            new BundleJournal.Segment(
+                1, bundleId, sequence, createdAt, virtualSize, options.chunkSize(),
+                options.compressionLevel(), segmentStart, end, List.copyOf(pending)));
+        pending.clear();
+        segmentStart = end;
+        sequence++;
+      }
+    }
+  }
+}

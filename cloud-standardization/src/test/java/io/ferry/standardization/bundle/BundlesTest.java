@@ -1,0 +1,203 @@
+package io.ferry.standardization.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.bundle.BundleManifest.ChunkEntry;
+import io.ferry.standardization.bundle.internal.ChunkCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BundlesTest {
+
+  private static final int CHUNK = 64 * 1024;
+
+  private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final InMemoryChunkStore store = new InMemoryChunkStore(clock);
+  private final Bundles bundles = new Bundles(store, clock);
+  private final BundleOptions options =
+      BundleOptions.defaults().withChunkSize(CHUNK).withThreads(2, 3).withJournalEveryChunks(2);
+
+  @Test
+  void bundleAndRestoreGiveBackTheSameBytesAndStoreNoZeroChunks() throws Exception {
+    byte[] content = TestData.disk(40 * CHUNK + 1234, CHUNK, 1);
+    BundleResult result = bundles.bundle("disk-1", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options);
+
+    BundleManifest manifest = result.manifest();
+    assertThat(manifest.disk().virtualSize()).isEqualTo(content.length);
+    assertThat(manifest.disk().sha256()).isEqualTo(sha256(content));
+    for (ChunkEntry entry : manifest.chunks()) {
+      assertThat(isZero(content, entry.offset(), entry.length())).isFalse();
+    }
+    long zeroChunks = countZeroChunks(content);
+    assertThat(manifest.chunks()).hasSize((int) (41 - zeroChunks));
+    assertThat(manifest.chunks().get(manifest.chunks().size() - 1).length()).isIn(1234L, (long) CHUNK);
+    assertThat(store.listJournals()).isEmpty();
+
+    MemoryDisk restored = new MemoryDisk(content.length);
+    bundles.restore("disk-1", restored, RestoreOptions.defaults());
+    assertThat(restored.finished()).isTrue();
+    assertThat(restored.content()).isEqualTo(content);
+    assertThat(restored.bytesWritten()).isEqualTo(manifest.dataBytes());
+    assertThat(bundles.verify("disk-1", 2).intact()).isTrue();
+  }
+
+  @Test
+  void identicalChunksAreStoredOnce() throws Exception {
+    byte[] content = new byte[8 * CHUNK];
+    byte[] pattern = TestData.disk(CHUNK, CHUNK, 7);
+    for (int chunk = 0; chunk < 8; chunk++) {
+      System.arraycopy(pattern, 0, content, chunk * CHUNK, CHUNK);
+    }
+    BundleResult result = bundles.bundle("same", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options);
+
+    assertThat(result.manifest().chunks()).hasSize(8);
+    assertThat(store.chunkWrites()).hasSizeLessThanOrEqualTo(1 + options.chunksInFlight());
+    assertThat(new HashSet<>(store.chunkWrites())).hasSize(1);
+  }
+
+  @Test
+  void aCorruptChunkIsNamedByVerifyAndRefusedByRestore() throws Exception {
+    byte[] content = TestData.disk(16 * CHUNK, CHUNK, 3);
+    BundleManifest manifest =
+        bundles.bundle("damaged", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options).manifest();
+    ChunkEntry victim = manifest.chunks().get(manifest.chunks().size() / 2);
+    byte[] stored = store.getChunk(victim.sha256());
+    stored[stored.length / 2] ^= 0x5A;
+    store.overwriteChunk(victim.sha256(), stored);
+
+    VerifyReport report = bundles.verify("damaged", 2);
+    assertThat(report.intact()).isFalse();
+    assertThat(report.problems())
+        .anySatisfy(problem -> {
+          assertThat(problem.chunkId()).isEqualTo(victim.sha256());
+          assertThat(problem.offset()).isEqualTo(victim.offset());
+        });
+
+    MemoryDisk target = new MemoryDisk(content.length);
+    assertThatThrownBy(() -> bundles.restore("damaged", target, RestoreOptions.defaults()))
+        .isInstanceOfSatisfying(FerryException.class, failure -> {
+          assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY_CHECK_FAILED);
+          assertThat(failure.getMessage()).contains(victim.sha256()).contains("offset " + victim.offset());
+        });
+    assertThat(target.finished()).isFalse();
+  }
+
+  @Test
+  void anInterruptedBundleResumesWithoutRedoingJournalledChunksAndGivesTheSameManifest() throws Exception {
+    byte[] content = TestData.disk(48 * CHUNK, CHUNK / 2, 11);
+    InMemoryChunkStore referenceStore = new InMemoryChunkStore(clock);
+    BundleManifest reference =
+        new Bundles(referenceStore, clock).bundle("resumable", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options)
+            .manifest();
+
+    store.failAfterChunkWrites(10);
+    assertThatThrownBy(() -> bundles.bundle("resumable", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options))
+        .isInstanceOf(FerryException.class);
+    assertThat(store.getManifest("resumable")).isEmpty();
+    Set<String> journalled = new HashSet<>();
+    for (String chunkId : journalledChunks("resumable")) {
+      journalled.add(chunkId);
+    }
+    assertThat(journalled).isNotEmpty();
+    int writesBefore = store.chunkWrites().size();
+
+    store.failAfterChunkWrites(Integer.MAX_VALUE);
+    clock.advance(Duration.ofMinutes(5));
+    BundleResult resumed = bundles.bundle("resumable", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options);
+
+    List<String> rerunWrites = store.chunkWrites().subList(writesBefore, store.chunkWrites().size());
+    assertThat(rerunWrites).doesNotContainAnyElementsOf(journalled);
+    assertThat(resumed.chunksResumed()).isEqualTo(journalled.size());
+    assertThat(resumed.manifest()).isEqualTo(reference);
+  }
+
+  @Test
+  void diffNamesTheChangedChunks() throws Exception {
+    byte[] first = TestData.disk(20 * CHUNK, CHUNK, 5);
+    byte[] second = first.clone();
+    second[3 * CHUNK + 17] ^= 1;
+    second[11 * CHUNK + 5] ^= 1;
+    bundles.bundle("v1", MemoryDisk.of(first), BundleManifest.Source.UNKNOWN, options);
+    bundles.bundle("v2", MemoryDisk.of(second), BundleManifest.Source.UNKNOWN, options);
+
+    BundleDiff diff = bundles.diff("v1", "v2");
+    assertThat(diff.changes()).extracting(BundleDiff.Change::offset)
+        .containsAll(List.of(3L * CHUNK, 11L * CHUNK));
+    assertThat(diff.newChunkBytes()).isLessThanOrEqualTo(2L * CHUNK);
+  }
+
+  @Test
+  void garbageCollectionKeepsReferencedAndYoungChunks() throws Exception {
+    bundles.bundle("keep", MemoryDisk.of(TestData.disk(8 * CHUNK, CHUNK, 21)), BundleManifest.Source.UNKNOWN, options);
+    BundleManifest dropped =
+        bundles.bundle("drop", MemoryDisk.of(TestData.disk(8 * CHUNK, CHUNK, 22)), BundleManifest.Source.UNKNOWN, options)
+            .manifest();
+    bundles.delete("drop");
+
+    GarbageCollection young = bundles.collectGarbage(Duration.ofHours(1));
+    assertThat(young.chunksDeleted()).isZero();
+    assertThat(young.chunksInGrace()).isPositive();
+
+    clock.advance(Duration.ofHours(2));
+    GarbageCollection old = bundles.collectGarbage(Duration.ofHours(1));
+    assertThat(old.chunksDeleted()).isEqualTo(young.chunksInGrace());
+    for (ChunkEntry entry : dropped.chunks()) {
+      assertThat(store.chunkExists(entry.sha256())).isFalse();
+    }
+    assertThat(bundles.verify("keep", 2).intact()).isTrue();
+  }
+
+  @Test
+  void exportThenImportMovesABundleBetweenStores() throws Exception {
+    byte[] content = TestData.disk(12 * CHUNK, CHUNK, 9);
+    bundles.bundle("moving", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    bundles.exportBundle("moving", archive);
+
+    Bundles other = new Bundles(new InMemoryChunkStore(clock), clock);
+    BundleManifest imported = other.importBundle(new ByteArrayInputStream(archive.toByteArray()));
+    assertThat(imported).isEqualTo(bundles.manifest("moving"));
+    MemoryDisk restored = new MemoryDisk(content.length);
+    other.restore("moving", restored, RestoreOptions.defaults());
+    assertThat(restored.content()).isEqualTo(content);
+  }
+
+  private List<String> journalledChunks(String bundleId) throws Exception {
+    return io.ferry.standardization.bundle.internal.BundleJournal.readSegments(store, bundleId).stream()
+        .flatMap(segment -> segment.chunks().stream())
+        .map(ChunkEntry::sha256)
+        .toList();
+  }
+
+  private static long countZeroChunks(byte[] content) {
+    long zero = 0;
+    for (long offset = 0; offset < content.length; offset += CHUNK) {
+      if (isZero(content, offset, Math.min(CHUNK, content.length - offset))) {
+        zero++;
+      }
+    }
+    return zero;
+  }
+
+  private static boolean isZero(byte[] content, long offset, long length) {
+    for (long index = offset; index < offset + length; index++) {
+      if (content[(int) index] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String sha256(byte[] content) {
+    return ChunkCodec.hex(ChunkCodec.newSha256().digest(content));
+  }
+}
