@@ -1,0 +1,19 @@
+package io.ferry.agent.layer;
+
+/** What the agent did to one path. */
+public enum ChangeAction {
+  /** A new regular file was written. */
+  CREATED,
+  /** An existing regular file was rewritten; its old content is in the backup area. */
+  MODIFIED,
+  /** A file was removed; its content is in the backup area. */
+  REMOVED,
+  /** A secret was deleted and never copied anywhere; undo cannot bring it back. */
+  SECRET_DELETED,
+  /** A symbolic link was created (a unit enabled or masked). */
+  SYMLINK_CREATED,
+  /** A symbolic link was removed (a unit disabled or unmasked); undo recreates it. */
+  SYMLINK_REMOVED,
+  /** A directory was created. */
+  DIRECTORY_CREATED
+}
