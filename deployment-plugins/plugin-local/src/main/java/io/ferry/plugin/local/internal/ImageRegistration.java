@@ -52,21 +52,25 @@ final class ImageRegistration {
     String source = AccountLayout.checkId("upload or volume", request.source());
     Path upload = layout.upload(source);
     Path volume = layout.volume(source);
+    String previous = previousAttempt(jobId, source);
+    if (previous != null && Files.isRegularFile(layout.image(previous))) {
+      return new RegisteredImage(previous, layout.image(previous).toString());
+    }
+    boolean fromUpload = Files.isRegularFile(upload);
+    if (!fromUpload && !Files.isRegularFile(volume)) {
+      if (Files.exists(upload.resolveSibling(source + AccountLayout.PARTIAL_SUFFIX))) {
+        throw new FerryException(ErrorCode.INVALID_REQUEST, "local cloud: upload '" + source + "' is not finished");
+      }
+      throw new FerryException(ErrorCode.NOT_FOUND, "local cloud: no upload or volume '" + source + "' to register");
+    }
     String imageId = reserve(request, jobId, source);
     Path image = layout.image(imageId);
-    if (Files.isRegularFile(image)) {
-      return new RegisteredImage(imageId, image.toString());
-    }
     try {
-      if (Files.isRegularFile(upload)) {
+      if (fromUpload) {
         LocalCloudPlugin.moveAtomically(upload, image);
         registry.forget(jobId, Kind.UPLOAD, source);
-      } else if (Files.isRegularFile(volume)) {
-        convertVolume(volume, image, imageId);
-      } else if (Files.exists(upload.resolveSibling(source + AccountLayout.PARTIAL_SUFFIX))) {
-        throw new FerryException(ErrorCode.INVALID_REQUEST, "local cloud: upload '" + source + "' is not finished");
       } else {
-        throw new FerryException(ErrorCode.NOT_FOUND, "local cloud: no upload or volume '" + source + "' to register");
+        convertVolume(volume, image, imageId);
       }
     } catch (IOException e) {
       throw IoErrors.translate("registering image " + imageId + " from " + source, e);
