@@ -2,6 +2,7 @@ package io.ferry.plugin.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.plugin.tck.SeedImage;
+import io.ferry.standardization.image.QemuImg;
 import io.ferry.standardization.spi.CloudAccountConfig;
 import io.ferry.standardization.spi.JobTag;
 import java.io.IOException;
@@ -40,6 +41,20 @@ final class LocalAccounts {
     Path images = Files.createDirectories(directory.resolve("images"));
     String imageId = image.name() + ".raw";
     Files.copy(image.rawDisk(), images.resolve(imageId));
+    writeSidecar(images, imageId, image);
+    return imageId;
+  }
+
+  /** Converts the seed's raw disk with qemu-img into {@code images/} as {@code format}. */
+  static String seedConverted(Path directory, SeedImage image, String format) throws IOException {
+    Path images = Files.createDirectories(directory.resolve("images"));
+    String imageId = image.name() + "." + format;
+    QemuImg.convert(image.rawDisk(), "raw", images.resolve(imageId), format);
+    writeSidecar(images, imageId, image);
+    return imageId;
+  }
+
+  private static void writeSidecar(Path images, String imageId, SeedImage image) throws IOException {
     Map<String, Object> sidecar = new LinkedHashMap<>();
     sidecar.put("name", image.name());
     sidecar.put("osName", image.osName());
@@ -47,7 +62,6 @@ final class LocalAccounts {
     sidecar.put("bootMode", image.bootMode().name());
     sidecar.put("cloudLayer", "aws");
     JSON.writeValue(images.resolve(imageId + ".ferry.json").toFile(), sidecar);
-    return imageId;
   }
 
   /**
