@@ -26,7 +26,13 @@ public final class DiskImages {
    */
   private static final List<ImageFormatHandler> HANDLERS =
       List.of(
-          new Qcow2FormatHandler()
+          new Qcow2FormatHandler(),
+          new io.ferry.standardization.image.vhdx.VhdxFormatHandler(),
+          new io.ferry.standardization.image.vmdk.VmdkSparseFormatHandler(),
+          new io.ferry.standardization.image.vmdk.VmdkStreamOptimizedFormatHandler(),
+          new io.ferry.standardization.image.vmdk.VmdkFlatFormatHandler(),
+          new io.ferry.standardization.image.vhd.VhdDynamicFormatHandler(),
+          new io.ferry.standardization.image.vhd.VhdFixedFormatHandler()
           // VMDK, VHD, VHDX, OVA and the GCP archive register here, one line each.
           );
 

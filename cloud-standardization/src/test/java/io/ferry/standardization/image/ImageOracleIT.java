@@ -39,7 +39,16 @@ class ImageOracleIT {
     QCOW2_V3("qcow2", DiskFormat.QCOW2, "-o", "compat=1.1"),
     QCOW2_V3_SMALL_CLUSTERS("qcow2", DiskFormat.QCOW2, "-o", "compat=1.1,cluster_size=4096"),
     QCOW2_DEFLATE("qcow2", DiskFormat.QCOW2, "-c"),
-    QCOW2_ZSTD("qcow2", DiskFormat.QCOW2, "-c", "-o", "compression_type=zstd");
+    QCOW2_ZSTD("qcow2", DiskFormat.QCOW2, "-c", "-o", "compression_type=zstd"),
+    VMDK_SPARSE("vmdk", DiskFormat.VMDK_MONOLITHIC_SPARSE, "-o", "subformat=monolithicSparse"),
+    VMDK_SPARSE_ZEROED_GRAIN(
+        "vmdk", DiskFormat.VMDK_MONOLITHIC_SPARSE, "-o", "subformat=monolithicSparse,zeroed_grain=on"),
+    VMDK_STREAM("vmdk", DiskFormat.VMDK_STREAM_OPTIMIZED, "-o", "subformat=streamOptimized"),
+    VMDK_FLAT("vmdk", DiskFormat.VMDK_MONOLITHIC_FLAT, "-o", "subformat=monolithicFlat"),
+    VHD_FIXED("vpc", DiskFormat.VHD_FIXED, "-o", "subformat=fixed,force_size=on"),
+    VHD_DYNAMIC("vpc", DiskFormat.VHD_DYNAMIC, "-o", "subformat=dynamic,force_size=on"),
+    VHDX_DYNAMIC("vhdx", DiskFormat.VHDX, "-o", "subformat=dynamic"),
+    VHDX_FIXED("vhdx", DiskFormat.VHDX, "-o", "subformat=fixed");
     // VMDK, VHD and VHDX variants join here, one line each.
 
     final String qemuFormat;
@@ -70,7 +79,12 @@ class ImageOracleIT {
         DiskFormat.QCOW2,
         "qcow2",
         true,
-        WriteOptions.DEFAULTS.withClusterSize(512).withCompressed(true));
+        WriteOptions.DEFAULTS.withClusterSize(512).withCompressed(true)),
+    VMDK_STREAM_OPTIMIZED(DiskFormat.VMDK_STREAM_OPTIMIZED, "vmdk", true, WriteOptions.DEFAULTS),
+    VMDK_STREAM_OPTIMIZED_ONE_THREAD(
+        DiskFormat.VMDK_STREAM_OPTIMIZED, "vmdk", true, WriteOptions.DEFAULTS.withThreads(1)),
+    VHD_FIXED(DiskFormat.VHD_FIXED, "vpc", false, WriteOptions.DEFAULTS),
+    VHD_DYNAMIC(DiskFormat.VHD_DYNAMIC, "vpc", false, WriteOptions.DEFAULTS);
     // VMDK streamOptimized, VHD fixed and dynamic, OVA and the GCP archive join here.
 
     final DiskFormat format;
@@ -118,12 +132,17 @@ class ImageOracleIT {
                 Arrays.stream(Target.values())
                     .flatMap(
                         target ->
-                            Arrays.stream(Disk.values()).map(disk -> Arguments.of(source, target, disk))));
+                            Arrays.stream(Disk.values()).filter(disk -> disk != Disk.ZERO_SIZED || (zeroSizedWorks(source.format) && zeroSizedWorks(target.format))).map(disk -> Arguments.of(source, target, disk))));
   }
 
   static Stream<Arguments> sources() {
     return Arrays.stream(Source.values())
-        .flatMap(source -> Arrays.stream(Disk.values()).map(disk -> Arguments.of(source, disk)));
+        .flatMap(source -> Arrays.stream(Disk.values()).filter(disk -> disk != Disk.ZERO_SIZED || zeroSizedWorks(source.format)).map(disk -> Arguments.of(source, disk)));
+  }
+
+  /** qemu-img cannot make or open empty VMDKs or fixed VHDs (a 512-byte file is taken as dynamic); Ferry refuses to write them. */
+  static boolean zeroSizedWorks(DiskFormat format) {
+    return format != DiskFormat.VHD_FIXED && !format.id().startsWith("vmdk");
   }
 
   @ParameterizedTest(name = "{0} -> {1}, {2}")
@@ -146,7 +165,8 @@ class ImageOracleIT {
     if (target.qemuFormat != null) {
       QemuImg.Result compare = QemuImg.compare(raw, "raw", output, target.qemuFormat);
       assertThat(compare.exitCode()).as(compare.output()).isZero();
-      assertThat(QemuImg.info(output).get("virtual-size").asLong()).isEqualTo(disk.size);
+      long size = target.format == DiskFormat.VHD_FIXED ? (disk.size + (1 << 20) - 1) >> 20 << 20 : disk.size; // Azure's 1 MiB rounding
+      assertThat(QemuImg.run(List.of("info", "-f", target.qemuFormat, output.toString())).orThrow().output()).contains("(" + size + " bytes)");
     } else {
       assertReadsAs(output, raw);
     }

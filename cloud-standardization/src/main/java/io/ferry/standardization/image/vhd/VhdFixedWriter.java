@@ -31,7 +31,8 @@ final class VhdFixedWriter implements DiskImageWriter {
   private boolean finished;
 
   VhdFixedWriter(Path path, long requestedSize, Clock clock) throws IOException {
-    if (requestedSize < 0 || requestedSize > VhdReader.MAX_VIRTUAL_SIZE) {
+    if (requestedSize <= 0 || requestedSize > VhdReader.MAX_VIRTUAL_SIZE) {
+      // A fixed VHD of 0 bytes would be its bare footer, which readers take for a dynamic disk.
       throw new FerryException(
           ErrorCode.INVALID_REQUEST, "VHD: cannot write a disk of " + requestedSize + " bytes");
     }

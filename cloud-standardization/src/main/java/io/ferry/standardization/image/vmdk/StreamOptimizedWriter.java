@@ -63,7 +63,8 @@ final class StreamOptimizedWriter implements DiskImageWriter {
   StreamOptimizedWriter(
       Path target, long requestedSize, int threads, int level, String extentFileName, String adapterType)
       throws IOException {
-    if (requestedSize < 0 || requestedSize > SparseExtentHeader.MAX_CAPACITY_SECTORS * 512) {
+    if (requestedSize <= 0 || requestedSize > SparseExtentHeader.MAX_CAPACITY_SECTORS * 512) {
+      // VMware and qemu refuse an extent of 0 sectors.
       throw new FerryException(
           ErrorCode.INVALID_REQUEST, "VMDK: cannot write a disk of " + requestedSize + " bytes");
     }
