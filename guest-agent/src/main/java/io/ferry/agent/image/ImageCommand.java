@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "image",
     mixinStandardHelpOptions = true,
     description = "Inspect, convert and compare disk images of any supported format.",
-    subcommands = {})
+    subcommands = {InfoCommand.class, ConvertCommand.class, CompareCommand.class})
 public final class ImageCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
