@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of the API integration tests: the whole server on a random port, on the shared embedded
  * PostgreSQL, every table emptied before each test. All subclasses share one Spring context.
  */
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = FerryServerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ApiIntegrationTest {
 

@@ -6,7 +6,9 @@ import io.ferry.systemmanager.internal.audit.AuditFilter;
 import io.ferry.systemmanager.internal.tenant.AppUserRepository;
 import io.ferry.systemmanager.internal.web.BodySizeLimitFilter;
 import io.ferry.systemmanager.internal.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.util.Set;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,7 +16,6 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -36,6 +37,8 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 public class SecurityConfiguration {
+
+  private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
   @Bean
   Clock clock() {
@@ -61,6 +64,18 @@ public class SecurityConfiguration {
     return registration;
   }
 
+  /**
+   * CSRF matters only for requests a browser authenticates by its session cookie: mutating
+   * requests that carry a session id, except sign-in. Bearer requests and requests without a
+   * session cannot ride on a victim's ambient credentials.
+   */
+  static boolean needsCsrfProtection(HttpServletRequest request) {
+    return !SAFE_METHODS.contains(request.getMethod())
+        && !BearerTokenFilter.hasBearer(request)
+        && request.getRequestedSessionId() != null
+        && !"/api/v1/auth/login".equals(request.getRequestURI());
+  }
+
   @Bean
   SecurityFilterChain api(
       HttpSecurity http,
@@ -75,12 +90,13 @@ public class SecurityConfiguration {
     CookieCsrfTokenRepository csrfRepository = CookieCsrfTokenRepository.withHttpOnlyFalse();
     csrfRepository.setCookiePath("/");
     http.securityContext(context -> context.securityContextRepository(contextRepository))
-        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+        // Sessions are created only by the login endpoint (which also changes the session id);
+        // bearer-token requests never get one.
+        .sessionManagement(session -> session.disable())
         .csrf(csrf -> csrf
             .csrfTokenRepository(csrfRepository)
             .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-            .ignoringRequestMatchers(BearerTokenFilter::hasBearer)
-            .ignoringRequestMatchers("/api/v1/auth/login"))
+            .requireCsrfProtectionMatcher(SecurityConfiguration::needsCsrfProtection))
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())
