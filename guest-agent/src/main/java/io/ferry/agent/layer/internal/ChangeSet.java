@@ -86,6 +86,14 @@ public final class ChangeSet {
     if (inRoot.startsWith(BACKUP_ROOT + "/") || inRoot.equals(BACKUP_ROOT)) {
       return;
     }
+    if (!inRoot.equals(normalize(path))) {
+      // A directory on the way is a symbolic link: removing what it points at could delete files
+      // the layer never declared (a /var/lib/cloud -> / link would empty the whole root).
+      if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        note("left " + path + " alone: it lies behind a symbolic link (resolves to " + inRoot + ")");
+      }
+      return;
+    }
     if (Files.isSymbolicLink(host)) {
       String target = fileSystem.linkTarget(inRoot).orElseThrow();
       record(new Change(inRoot, ChangeAction.SYMLINK_REMOVED, null, null, target, null, null, null, reason));
@@ -237,6 +245,13 @@ public final class ChangeSet {
     } catch (IOException e) {
       throw new FerryException(ErrorCode.IO_ERROR, "cannot write " + fileSystem.inRoot(host) + ": " + e, e);
     }
+  }
+
+  private static String normalize(String path) {
+    String normalized = path.replaceAll("/+", "/");
+    return normalized.length() > 1 && normalized.endsWith("/")
+        ? normalized.substring(0, normalized.length() - 1)
+        : normalized;
   }
 
   static String parentOf(String path) {
