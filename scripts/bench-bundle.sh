@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmarks Ferry's bundle against `tar --sparse -c | zstd -3 -T0` and `qemu-img convert -c -O qcow2`
+# on one 4 GiB disk image holding about 1 GiB of real files (an ext4 file system filled from /usr).
+# Prints output size, wall time and peak RSS of each. Not part of the test run.
+#
+# Usage: scripts/bench-bundle.sh            (work folder: a new /tmp/ferry-bench.XXXXXX, removed at the end)
+# Environment: BENCH_DIR (keep the work folder there), BENCH_DISK_SIZE (default 4G),
+#              BENCH_DATA_MIB (default 1024), BENCH_CHUNK_SIZE (default 4194304), BENCH_HEAP (default 256m)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+export PATH="$PATH:/usr/sbin:/sbin"
+
+disk_size="${BENCH_DISK_SIZE:-4G}"
+data_mib="${BENCH_DATA_MIB:-1024}"
+chunk_size="${BENCH_CHUNK_SIZE:-4194304}"
+heap="${BENCH_HEAP:-256m}"
+if [ -n "${BENCH_DIR:-}" ]; then
+  work="$BENCH_DIR"; mkdir -p "$work"
+else
+  work="$(mktemp -d /tmp/ferry-bench.XXXXXX)"; trap 'rm -rf "$work"' EXIT
+fi
+for tool in java tar zstd qemu-img mkfs.ext4 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
+done
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+log "building cloud-standardization and its classpath"
+./mvnw -q -B -pl cloud-standardization -am install -DskipTests >&2
+./mvnw -q -B -pl cloud-standardization dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >&2
+jar="$(ls cloud-standardization/target/cloud-standardization-*.jar | grep -v -- '-tests.jar' | head -1)"
+classpath="$jar:$(cat "$work/classpath.txt")"
+
+image="$work/disk.raw"
+if [ ! -s "$image" ]; then
+  log "collecting about $data_mib MiB of files from /usr"
+  staging="$work/staging"
+  rm -rf "$staging"; mkdir -p "$staging"
+  find /usr -xdev -type f -size -64M -printf '%s %p\n' 2>/dev/null \
+    | awk -v limit=$((data_mib * 1024 * 1024)) '{ total += $1; if (total > limit) exit; sub(/^[0-9]+ /, ""); print }' \
+    | tar -cf - --files-from=- 2>/dev/null | tar -xf - -C "$staging"
+  log "making a $disk_size ext4 image from them"
+  truncate -s "$disk_size" "$image"
+  mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 -d "$staging" "$image"
+  rm -rf "$staging"
+fi
+virtual=$(stat -c %s "$image")
+allocated=$(( $(stat -c %b "$image") * $(stat -c %B "$image") ))
+cat "$image" > /dev/null   # same page-cache state for every contender
+
+# measure NAME OUTPUT_SIZE_COMMAND -- COMMAND...: runs COMMAND under GNU time, prints one row
+rows=()
+measure() {
+  local name="$1" size_command="$2"; shift 3
+  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
+  local seconds rss size
+  read -r seconds rss < <(tail -1 "$work/time.txt")
+  size=$(eval "$size_command")
+  rows+=("$(printf '%-28s %12d %8.1f%% %9.2f %9d' "$name" "$size" "$(awk -v s="$size" -v a="$allocated" 'BEGIN { print s * 100 / a }')" "$seconds" $((rss / 1024)))")
+}
+
+rm -rf "$work/store" "$work/disk.tar.zst" "$work/disk.qcow2"
+log "Ferry bundle (chunk size $chunk_size, zstd level 3, heap $heap)"
+measure "ferry-bundle" \
+  "find '$work/store/chunks' '$work/store/manifests' -type f -printf '%s\n' | awk '{ s += \$1 } END { print s }'" -- \
+  java -Xmx"$heap" -cp "$classpath" io.ferry.standardization.bundle.BundleTool bundle \
+    --store "$work/store" --chunk-size "$chunk_size" --level 3 "$image" bench
+log "tar --sparse -c | zstd -3 -T0"
+measure "tar-sparse|zstd-3-T0" "stat -c %s '$work/disk.tar.zst'" -- \
+  bash -c "tar --sparse -cf - -C '$work' disk.raw | zstd -3 -T0 -q -o '$work/disk.tar.zst'"
+log "qemu-img convert -c -O qcow2"
+measure "qemu-img-qcow2-compressed" "stat -c %s '$work/disk.qcow2'" -- \
+  qemu-img convert -c -O qcow2 "$image" "$work/disk.qcow2"
+
+echo
+echo "image: $image, virtual size $virtual bytes, $allocated bytes allocated (data), $(nproc) cores"
+grep -h '^bundled' "$work/ferry-bundle.log" || true
+printf '%-28s %12s %9s %9s %9s\n' "method" "bytes" "of data" "seconds" "RSS MiB"
+for row in "${rows[@]}"; do echo "$row"; done
