@@ -32,8 +32,10 @@ public final class DiskImages {
           new io.ferry.standardization.image.vmdk.VmdkStreamOptimizedFormatHandler(),
           new io.ferry.standardization.image.vmdk.VmdkFlatFormatHandler(),
           new io.ferry.standardization.image.vhd.VhdDynamicFormatHandler(),
+          new io.ferry.standardization.image.ova.OvaFormatHandler(),
+          new io.ferry.standardization.image.gcp.GcpArchiveFormatHandler(),
           new io.ferry.standardization.image.vhd.VhdFixedFormatHandler()
-          // VMDK, VHD, VHDX, OVA and the GCP archive register here, one line each.
+          // further formats register here, one line each (VHD fixed stays last: footer magic).
           );
 
   private static final ImageFormatHandler RAW = new RawFormatHandler();

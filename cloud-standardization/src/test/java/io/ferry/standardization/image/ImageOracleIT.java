@@ -84,7 +84,9 @@ class ImageOracleIT {
     VMDK_STREAM_OPTIMIZED_ONE_THREAD(
         DiskFormat.VMDK_STREAM_OPTIMIZED, "vmdk", true, WriteOptions.DEFAULTS.withThreads(1)),
     VHD_FIXED(DiskFormat.VHD_FIXED, "vpc", false, WriteOptions.DEFAULTS),
-    VHD_DYNAMIC(DiskFormat.VHD_DYNAMIC, "vpc", false, WriteOptions.DEFAULTS);
+    VHD_DYNAMIC(DiskFormat.VHD_DYNAMIC, "vpc", false, WriteOptions.DEFAULTS),
+    OVA(DiskFormat.OVA, null, false, WriteOptions.DEFAULTS), // checked with tar + qemu-img in OvaIT
+    GCP_IMAGE_TAR(DiskFormat.GCP_IMAGE_TAR, null, false, WriteOptions.DEFAULTS); // in GcpArchiveIT
     // VMDK streamOptimized, VHD fixed and dynamic, OVA and the GCP archive join here.
 
     final DiskFormat format;
@@ -142,7 +144,7 @@ class ImageOracleIT {
 
   /** qemu-img cannot make or open empty VMDKs or fixed VHDs (a 512-byte file is taken as dynamic); Ferry refuses to write them. */
   static boolean zeroSizedWorks(DiskFormat format) {
-    return format != DiskFormat.VHD_FIXED && !format.id().startsWith("vmdk");
+    return format != DiskFormat.VHD_FIXED && format != DiskFormat.OVA && !format.id().startsWith("vmdk");
   }
 
   @ParameterizedTest(name = "{0} -> {1}, {2}")

@@ -1,0 +1,147 @@
+package io.ferry.standardization.image.ova;
+
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import java.io.StringWriter;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * Builds an OVF 1.0 envelope (DSP0243) for one virtual system with minimal hardware: CPUs,
+ * memory, an LSI Logic SCSI controller and the disk on it, as vSphere's OVF deploy and cloud import
+ * services (AWS VM Import) accept.
+ */
+final class OvfWriter {
+
+  static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
+  static final String RASD =
+      "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
+  static final String VSSD =
+      "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData";
+  static final String STREAM_OPTIMIZED =
+      "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized";
+
+  /** The virtual hardware described: CPU count, memory in MiB, VMware hardware family. */
+  record Hardware(int cpus, long memoryMebibytes, String virtualSystemType) {
+    static final Hardware DEFAULT = new Hardware(2, 2048, "vmx-10");
+  }
+
+  private OvfWriter() {}
+
+  static String envelope(String name, String diskFile, long diskFileSize, long capacity, Hardware hardware) {
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setNamespaceAware(true);
+      Document document = factory.newDocumentBuilder().newDocument();
+      Element envelope = document.createElementNS(OVF, "Envelope");
+      envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:ovf", OVF);
+      envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:rasd", RASD);
+      envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:vssd", VSSD);
+      envelope.setAttributeNS(OVF, "ovf:version", "1.0");
+      document.appendChild(envelope);
+
+      Element references = child(envelope, OVF, "References");
+      Element file = child(references, OVF, "File");
+      file.setAttributeNS(OVF, "ovf:href", diskFile);
+      file.setAttributeNS(OVF, "ovf:id", "file1");
+      file.setAttributeNS(OVF, "ovf:size", Long.toString(diskFileSize));
+
+      Element disks = child(envelope, OVF, "DiskSection");
+      text(disks, OVF, "Info", "Virtual disk information");
+      Element disk = child(disks, OVF, "Disk");
+      disk.setAttributeNS(OVF, "ovf:capacity", Long.toString(capacity));
+      disk.setAttributeNS(OVF, "ovf:capacityAllocationUnits", "byte");
+      disk.setAttributeNS(OVF, "ovf:diskId", "vmdisk1");
+      disk.setAttributeNS(OVF, "ovf:fileRef", "file1");
+      disk.setAttributeNS(OVF, "ovf:format", STREAM_OPTIMIZED);
+
+      Element system = child(envelope, OVF, "VirtualSystem");
+      system.setAttributeNS(OVF, "ovf:id", name);
+      text(system, OVF, "Info", "A virtual machine");
+      text(system, OVF, "Name", name);
+      Element os = child(system, OVF, "OperatingSystemSection");
+      os.setAttributeNS(OVF, "ovf:id", "1");
+      text(os, OVF, "Info", "The kind of installed guest operating system");
+      Element hardwareSection = child(system, OVF, "VirtualHardwareSection");
+      text(hardwareSection, OVF, "Info", "Virtual hardware requirements");
+      Element systemSettings = child(hardwareSection, OVF, "System");
+      text(systemSettings, VSSD, "vssd:ElementName", "Virtual Hardware Family");
+      text(systemSettings, VSSD, "vssd:InstanceID", "0");
+      text(systemSettings, VSSD, "vssd:VirtualSystemIdentifier", name);
+      text(systemSettings, VSSD, "vssd:VirtualSystemType", hardware.virtualSystemType());
+      // RASD elements in the alphabetical order the CIM schema prescribes.
+      item(hardwareSection,
+          new String[][] {
+            {"AllocationUnits", "hertz * 10^6"},
+            {"Description", "Number of Virtual CPUs"},
+            {"ElementName", hardware.cpus() + " virtual CPU(s)"},
+            {"InstanceID", "1"},
+            {"ResourceType", "3"},
+            {"VirtualQuantity", Integer.toString(hardware.cpus())}
+          });
+      item(hardwareSection,
+          new String[][] {
+            {"AllocationUnits", "byte * 2^20"},
+            {"Description", "Memory Size"},
+            {"ElementName", hardware.memoryMebibytes() + "MB of memory"},
+            {"InstanceID", "2"},
+            {"ResourceType", "4"},
+            {"VirtualQuantity", Long.toString(hardware.memoryMebibytes())}
+          });
+      item(hardwareSection,
+          new String[][] {
+            {"Address", "0"},
+            {"Description", "SCSI Controller"},
+            {"ElementName", "SCSI Controller 0"},
+            {"InstanceID", "3"},
+            {"ResourceSubType", "lsilogic"},
+            {"ResourceType", "6"}
+          });
+      item(hardwareSection,
+          new String[][] {
+            {"AddressOnParent", "0"},
+            {"ElementName", "Hard Disk 1"},
+            {"HostResource", "ovf:/disk/vmdisk1"},
+            {"InstanceID", "4"},
+            {"Parent", "3"},
+            {"ResourceType", "17"}
+          });
+
+      Transformer transformer = TransformerFactory.newInstance().newTransformer();
+      transformer.setOutputProperty(OutputKeys.INDENT, "yes");
+      transformer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
+      transformer.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "2");
+      StringWriter out = new StringWriter();
+      transformer.transform(new DOMSource(document), new StreamResult(out));
+      return out.toString();
+    } catch (ParserConfigurationException | TransformerException e) {
+      throw new FerryException(ErrorCode.INTERNAL, "OVA: cannot build the OVF descriptor", e);
+    }
+  }
+
+  private static void item(Element section, String[][] fields) {
+    Element item = child(section, OVF, "Item");
+    for (String[] field : fields) {
+      text(item, RASD, "rasd:" + field[0], field[1]);
+    }
+  }
+
+  private static Element child(Element parent, String namespace, String name) {
+    Element element = parent.getOwnerDocument().createElementNS(namespace, name);
+    parent.appendChild(element);
+    return element;
+  }
+
+  private static void text(Element parent, String namespace, String name, String value) {
+    child(parent, namespace, name).setTextContent(value);
+  }
+}

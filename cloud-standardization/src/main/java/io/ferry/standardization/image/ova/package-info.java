@@ -1,0 +1,6 @@
+/**
+ * OVA appliances: the boot disk read in place through the OVF descriptor; written as OVF +
+ * manifest + streamOptimized VMDK. {@link io.ferry.standardization.image.ova.OvaFormatHandler} is
+ * the entry point; every other class of this package is an implementation detail.
+ */
+package io.ferry.standardization.image.ova;
