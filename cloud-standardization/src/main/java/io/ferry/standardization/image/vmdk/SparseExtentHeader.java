@@ -42,8 +42,13 @@ record SparseExtentHeader(
   static SparseExtentHeader parse(ByteBuffer raw, long offset) {
     ByteBuffer bytes = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int base = bytes.position();
-    if (bytes.remaining() < SIZE || bytes.getInt(base) != MAGIC) {
-      throw Source.corrupt("no sparse extent header (magic 'KDMV') at offset " + offset);
+    if (bytes.remaining() < SIZE) {
+      throw Source.corrupt("sparse extent header at offset " + offset + " is truncated");
+    }
+    if (bytes.getInt(base) != MAGIC) {
+      throw new io.ferry.standardization.FerryException(
+          io.ferry.standardization.ErrorCode.IMAGE_FORMAT_UNKNOWN,
+          "VMDK: no sparse extent header (magic 'KDMV') at offset " + offset);
     }
     SparseExtentHeader header =
         new SparseExtentHeader(

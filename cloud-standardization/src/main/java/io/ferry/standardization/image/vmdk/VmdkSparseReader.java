@@ -200,8 +200,11 @@ final class VmdkSparseReader implements DiskImageReader {
           "no footer marker at offset " + markerOffset + " (the file may be truncated: a stream"
               + " ends with a footer marker, the footer and an end-of-stream marker)");
     }
-    SparseExtentHeader footer =
-        SparseExtentHeader.parse(source.read("footer", footerOffset, SparseExtentHeader.SIZE), footerOffset);
+    ByteBuffer footerBytes = source.read("footer", footerOffset, SparseExtentHeader.SIZE);
+    if (!SparseExtentHeader.hasMagic(footerBytes)) {
+      throw Source.corrupt("footer at offset " + footerOffset + " lacks the magic 'KDMV'");
+    }
+    SparseExtentHeader footer = SparseExtentHeader.parse(footerBytes, footerOffset);
     if (footer.grainDirectoryOffset() == SparseExtentHeader.GD_AT_END
         || footer.capacity() != header.capacity()
         || footer.grainSize() != header.grainSize()
