@@ -104,7 +104,7 @@ final class JobCleanup {
     return switch (resource.kind()) {
       case HELPER -> deleteHelper(resource);
       case UPLOAD -> deleteWithPartial(layout.upload(resource.id()));
-      case VOLUME -> Files.deleteIfExists(layout.volume(resource.id()));
+      case VOLUME -> deleteVolume(layout.volume(resource.id()));
       case IMAGE -> deleteWithPartial(layout.image(resource.id())) | Files.deleteIfExists(layout.sidecar(resource.id()));
     };
   }
@@ -129,6 +129,11 @@ final class JobCleanup {
     }
     existed |= Files.deleteIfExists(layout.helperLog(resource.id()));
     return existed;
+  }
+
+  private static boolean deleteVolume(Path file) throws IOException {
+    boolean released = !LoopDevices.release(file).isEmpty();
+    return Files.deleteIfExists(file) | released;
   }
 
   private static boolean deleteWithPartial(Path file) throws IOException {

@@ -163,8 +163,10 @@ public final class LocalCloudPlugin implements CloudPlugin {
   @Override
   public void deleteVolume(VolumeRef volume) {
     ensureLayout();
+    Path file = layout.volume(volume.id());
+    LoopDevices.release(file);
     try {
-      Files.deleteIfExists(layout.volume(volume.id()));
+      Files.deleteIfExists(file);
     } catch (IOException e) {
       throw IoErrors.translate("deleting volume " + volume.id(), e);
     }
@@ -241,8 +243,10 @@ public final class LocalCloudPlugin implements CloudPlugin {
 
   @Override
   public void detachVolume(VolumeRef volume) {
-    // The helper loop-mounts the file itself and releases it; there is nothing to detach here.
-    AccountLayout.checkId("volume", volume.id());
+    // The helper loop-mounts the file itself and should release it; whatever it left mounted or
+    // attached (a helper that died, say) is released here, so the volume is consistent on disk.
+    ensureLayout();
+    LoopDevices.release(layout.volume(volume.id()));
   }
 
   @Override
