@@ -70,6 +70,7 @@ final class GcpArchiveReader implements DiskImageReader {
             throw corrupt("disk.raw declares an absurd size of " + size + " bytes");
           }
           BitSet allocated = extract(tar, channel, size);
+          verifyRest(tar, gzip);
           return new GcpArchiveReader(extracted, channel, size, allocated);
         }
       }
@@ -137,6 +138,21 @@ final class GcpArchiveReader implements DiskImageReader {
       }
     }
     return allocated;
+  }
+
+  /**
+   * Reads the archive to its end so that gzip checks its CRC-32 and length: damage inside the
+   * compressed data can inflate without error, and only the trailer reveals it.
+   */
+  private static void verifyRest(TarArchiveInputStream tar, InputStream gzip) {
+    try {
+      for (int count = 0; count < MAX_ENTRIES && tar.getNextEntry() != null; count++) {
+        // later entries are not part of the image
+      }
+      gzip.transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("the archive fails its gzip integrity check after disk.raw: " + e.getMessage());
+    }
   }
 
   static FerryException corrupt(String message) {
