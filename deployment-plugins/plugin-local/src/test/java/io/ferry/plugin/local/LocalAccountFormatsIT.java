@@ -37,7 +37,7 @@ class LocalAccountFormatsIT {
   @TempDir Path account;
   @TempDir Path work;
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}")
   @EnumSource(DiskFormat.class)
   void uploadRegisteredInTheAccountFormatReadsBackIdentical(DiskFormat format) throws Exception {
     assumeTrue(format.writable(), format.id() + " is read-only in Ferry");

@@ -131,6 +131,27 @@ class LocalAccountIT {
   }
 
   @Test
+  void corruptImageIsListedButOpeningItSaysCorrupt() throws Exception {
+    Path images = Files.createDirectories(account.resolve("images"));
+    byte[] header = new byte[4096];
+    ByteBuffer.wrap(header).put(new byte[] {'Q', 'F', 'I', (byte) 0xfb}).putInt(3).putLong(0).putInt(0).putInt(99);
+    Files.write(images.resolve("broken.qcow2"), header);
+    Files.writeString(images.resolve("broken.qcow2.ferry.json"), "{ not json");
+    CloudPlugin plugin = plugin();
+
+    ImageInfo image = plugin.describeImage("broken.qcow2");
+
+    assertThat(image.name()).as("described from the file when the sidecar is unreadable").isEqualTo("broken");
+    assertThat(image.format()).isNull();
+    assertThat(image.virtualSize()).isEqualTo(-1);
+    assertThat(plugin.listImages()).extracting(ImageInfo::id).containsExactly("broken.qcow2");
+    assertThatThrownBy(() -> plugin.openImage("broken.qcow2", tag).close())
+        .isInstanceOfSatisfying(
+            FerryException.class,
+            e -> assertThat(e.code()).isIn(ErrorCode.IMAGE_CORRUPT, ErrorCode.IMAGE_FEATURE_UNSUPPORTED));
+  }
+
+  @Test
   void versionChangesWhenTheContentChanges() throws Exception {
     String imageId = LocalAccounts.seed(account, seed("versioned", 1));
     CloudPlugin plugin = plugin();
