@@ -121,4 +121,36 @@ class AuthenticationIT extends ApiIntegrationTest {
     bootstrap.bootstrap();
     assertThat(rowCounts()).isEqualTo(counts);
   }
+
+  @Test
+  void sessionsFollowRoleChangesAndEndWhenTheUserIsDeleted() {
+    Tenant tenant = tenant("acme");
+    Api admin = as(user(tenant, "ada", Role.ADMIN));
+    AppUser bob = user(tenant, "bob", Role.OPERATOR);
+    Api browser = browser("bob", PASSWORD);
+    assertThat(browser.get("/api/v1/auth/me").json().get("role").asText()).isEqualTo("OPERATOR");
+
+    assertThat(admin.patch("/api/v1/users/" + bob.id(), Map.of("role", "VIEWER")).status()).isEqualTo(200);
+    assertThat(browser.get("/api/v1/auth/me").json().get("role").asText()).isEqualTo("VIEWER");
+    assertThat(browser.post("/api/v1/cloud-accounts/" + java.util.UUID.randomUUID() + "/images/refresh", null).status())
+        .isEqualTo(403);
+
+    assertThat(admin.delete("/api/v1/users/" + bob.id()).status()).isEqualTo(204);
+    Api.Response afterDelete = browser.get("/api/v1/auth/me");
+    assertThat(afterDelete.status()).isEqualTo(401);
+    assertThat(afterDelete.code()).isEqualTo("UNAUTHENTICATED");
+  }
+
+  @Test
+  void onlyThePlatformAdminChangesThePlatformAdmin() {
+    Tenant tenant = tenant("default");
+    AppUser root = platformAdmin(tenant, "root");
+    Api tenantAdmin = as(user(tenant, "ada", Role.ADMIN));
+
+    Api.Response takeover = tenantAdmin.patch("/api/v1/users/" + root.id(), Map.of("password", "attacker-chosen-pw"));
+    assertThat(takeover.status()).isEqualTo(403);
+    assertThat(takeover.code()).isEqualTo("ACCESS_DENIED");
+    assertThat(tenantAdmin.delete("/api/v1/users/" + root.id()).status()).isEqualTo(409);
+    browser("root", PASSWORD);
+  }
 }

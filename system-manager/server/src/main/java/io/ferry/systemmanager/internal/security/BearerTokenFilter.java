@@ -14,7 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Authenticates {@code Authorization: Bearer ferry_...} requests. A wrong, expired or revoked token
  * leaves the request unauthenticated and marked, so the entry point answers 401 INVALID_TOKEN.
- * Bearer requests never create a session and are exempt from CSRF checks.
+ * Bearer requests never create a session and are exempt from CSRF checks. For session requests it
+ * reloads the signed-in user, so a deleted user's session stops working and a changed role takes
+ * effect at the next request.
  */
 public class BearerTokenFilter extends OncePerRequestFilter {
 
@@ -54,6 +56,15 @@ public class BearerTokenFilter extends OncePerRequestFilter {
       } else {
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(new FerryAuthentication(principal));
+        SecurityContextHolder.setContext(context);
+      }
+    } else if (SecurityContextHolder.getContext().getAuthentication() instanceof FerryAuthentication session) {
+      FerryPrincipal current = users.findById(session.getPrincipal().userId()).map(FerryPrincipal::of).orElse(null);
+      if (current == null) {
+        SecurityContextHolder.clearContext();
+      } else if (!current.equals(session.getPrincipal())) {
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(new FerryAuthentication(current));
         SecurityContextHolder.setContext(context);
       }
     }

@@ -105,6 +105,9 @@ public class UserController {
   @Transactional
   public UserView update(@PathVariable UUID id, @Valid @RequestBody UpdateUserRequest request) {
     AppUser user = scope.require(AppUser.class, id, "user");
+    if (user.platformAdmin() && !scope.principal().platformAdmin()) {
+      throw ApiException.forbidden("only a platform admin changes the platform admin");
+    }
     if (request.role() != null) {
       if (user.id().equals(scope.principal().userId()) && request.role() != Role.ADMIN) {
         throw ApiException.conflict("you cannot take away your own admin role");
