@@ -13,9 +13,30 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The local cloud, id {@code local}: an account is a directory holding {@code images/}, {@code
- * volumes/}, {@code uploads/}, {@code helpers/} and a registry of what each job created. See
- * {@link LocalSettings} for the settings an account takes.
+ * The local cloud, id {@code local}: an account is a directory on this machine.
+ *
+ * <ul>
+ *   <li>{@code images/}: image files in any format Ferry reads (detected by magic), each with an
+ *       optional sidecar {@code <file>.ferry.json} (name, OS, architecture, boot mode, cloud
+ *       layer, tags, creation time). Files without a sidecar are described from the file: format
+ *       and size from its headers, boot mode from its partition table, the account's layer. An
+ *       image's id is its file name; its version changes whenever the file is rewritten.
+ *   <li>{@code uploads/}: direct uploads being written, in the account's format; registering one
+ *       moves it atomically into {@code images/}.
+ *   <li>{@code volumes/}: sparse raw files; a helper gets the file's path from {@code
+ *       attachVolume} and loop-mounts it itself; {@code detachVolume} releases whatever mounts and
+ *       loop devices are left on it.
+ *   <li>{@code helpers/}: logs of helpers, which are guest-agent processes ({@code java -jar
+ *       <agentJar>} with the lines of the helper's bootstrap as arguments and its {@code env.*}
+ *       settings as environment), killed with their children on terminate.
+ *   <li>{@code ferry-registry.json}: what each job created, written before it is created, so that
+ *       {@code deleteTagged} finds everything after a crash (it also finds resources by name,
+ *       sidecar tag and helper command line, should the registry be lost).
+ * </ul>
+ *
+ * <p>Settings (see {@link LocalSettings}): {@code directory} (required), {@code format} (of
+ * registered images, default qcow2), {@code layer} (the cloud layer the account's images carry),
+ * {@code maxVolumeBytes}, {@code agentJar}. Unknown keys and any secret are refused.
  */
 public final class LocalCloudPluginFactory implements CloudPluginFactory {
 

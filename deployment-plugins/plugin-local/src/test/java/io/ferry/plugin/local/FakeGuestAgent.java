@@ -9,13 +9,20 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Stands in for the guest agent in helper tests: runs until killed. With {@code --child-pid-file
  * <file>} it first starts a child process ({@code sleep}) and writes the child's pid to the file,
- * so tests can check that terminating a helper also ends its children.
+ * so tests can check that terminating a helper also ends its children. With {@code
+ * --write-environment NAME <file>} it writes the environment variable NAME to the file.
  */
 public final class FakeGuestAgent {
 
   private FakeGuestAgent() {}
 
   public static void main(String[] args) throws Exception {
+    for (int index = 0; index + 2 < args.length; index++) {
+      if (args[index].equals("--write-environment")) {
+        String value = System.getenv(args[index + 1]);
+        Files.writeString(Path.of(args[index + 2]), value == null ? "" : value, StandardCharsets.UTF_8);
+      }
+    }
     for (int index = 0; index + 1 < args.length; index++) {
       if (args[index].equals("--child-pid-file")) {
         Process child = new ProcessBuilder("sleep", "600").start();

@@ -321,6 +321,28 @@ class LocalAccountIT {
   }
 
   @Test
+  void helperGetsSecretsThroughItsEnvironmentNotItsCommandLine() throws Exception {
+    Path agentJar = FakeAgentJar.build(work);
+    Path written = work.resolve("token.txt");
+    CloudPlugin plugin = plugin(Map.of("agentJar", agentJar.toString()));
+    var spec =
+        new io.ferry.standardization.spi.HelperSpec(
+            "debian", Architecture.X86_64, "--write-environment\nFERRY_AGENT_TOKEN\n" + written, Map.of("env.FERRY_AGENT_TOKEN", "job-token-s3cret"));
+    var helper = plugin.launchHelper(spec, tag);
+
+    assertThat(waitForFile(written)).isEqualTo("job-token-s3cret");
+    List<String> commandLines =
+        ProcessHandle.allProcesses()
+            .map(process -> String.join(" ", process.info().arguments().orElse(new String[0])))
+            .filter(line -> line.contains(helper.id()))
+            .toList();
+    assertThat(commandLines).hasSize(1);
+    assertThat(commandLines.get(0)).doesNotContain("s3cret");
+    plugin.terminateHelper(helper);
+    assertThat(LocalAccounts.leftovers(account, tag)).isEmpty();
+  }
+
+  @Test
   void helperNeedsAnAgentJar() {
     CloudPlugin plugin = plugin();
     assertThatThrownBy(

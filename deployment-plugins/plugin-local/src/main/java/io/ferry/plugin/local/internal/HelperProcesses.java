@@ -36,9 +36,15 @@ public final class HelperProcesses {
     this.accountDirectory = accountDirectory;
   }
 
+  /** The prefix of {@link HelperSpec#settings()} keys passed to the helper as environment. */
+  public static final String ENVIRONMENT_PREFIX = "env.";
+
   /**
    * Starts a helper. Its arguments after {@code -jar <agent jar>} are the non-blank lines of
-   * {@link HelperSpec#agentBootstrap()}; its output goes to {@code log}.
+   * {@link HelperSpec#agentBootstrap()} (visible to every user of the machine, so never secrets);
+   * each {@link HelperSpec#settings()} entry {@code env.NAME=value} becomes the environment
+   * variable {@code NAME} (readable only by the helper's user: the place for a job token). Its
+   * output goes to {@code log}.
    */
   public ProcessHandle launch(String helperId, String jobId, Path agentJar, HelperSpec spec, Path log)
       throws IOException {
@@ -63,6 +69,12 @@ public final class HelperProcesses {
     if (spec.osFamily() != null) {
       environment.put("FERRY_OS_FAMILY", spec.osFamily());
     }
+    spec.settings().forEach(
+        (key, value) -> {
+          if (key.startsWith(ENVIRONMENT_PREFIX) && key.length() > ENVIRONMENT_PREFIX.length()) {
+            environment.put(key.substring(ENVIRONMENT_PREFIX.length()), value);
+          }
+        });
     builder.directory(accountDirectory.toFile());
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.redirectErrorStream(true);

@@ -42,24 +42,38 @@ final class JobCleanup {
     Set<String> keep = Set.copyOf(keepImageIds == null ? List.of() : keepImageIds);
     List<String> deleted = new ArrayList<>();
     List<String> failed = new ArrayList<>();
-    List<Resource> remaining = new ArrayList<>();
+    List<Resource> gone = new ArrayList<>();
     for (Resource resource : find(jobId)) {
       String label = resource.kind().name().toLowerCase(Locale.ROOT) + ":" + resource.id();
       if (resource.kind() == Kind.IMAGE && keep.contains(resource.id())) {
-        remaining.add(Resource.of(Kind.IMAGE, resource.id()));
         continue;
       }
       try {
         if (delete(resource)) {
           deleted.add(label);
         }
+        gone.add(resource);
       } catch (RuntimeException | IOException e) {
         failed.add(label + ": " + e.getMessage());
-        remaining.add(resource);
       }
     }
-    registry.replace(jobId, remaining);
+    forget(jobId, gone);
     return new CleanupReport(deleted, failed);
+  }
+
+  /** Removes the records of {@code gone}, keeping whatever was recorded meanwhile. */
+  private void forget(String jobId, List<Resource> gone) {
+    registry.update(
+        jobs -> {
+          List<Resource> remaining = new ArrayList<>(jobs.getOrDefault(jobId, List.of()));
+          remaining.removeIf(record -> gone.stream().anyMatch(resource -> resource.kind() == record.kind() && resource.id().equals(record.id())));
+          if (remaining.isEmpty()) {
+            jobs.remove(jobId);
+          } else {
+            jobs.put(jobId, remaining);
+          }
+          return null;
+        });
   }
 
   /** Everything of the job that exists or is recorded, helpers first and images last. */

@@ -114,15 +114,6 @@ public final class JobRegistry {
         });
   }
 
-  /** Replaces the records of {@code jobId} (removes the job when {@code remaining} is empty). */
-  public void replace(String jobId, List<Resource> remaining) {
-    update(
-        jobs -> {
-          putOrRemove(jobs, jobId, remaining);
-          return null;
-        });
-  }
-
   private static void putOrRemove(Map<String, List<Resource>> jobs, String jobId, List<Resource> resources) {
     if (resources.isEmpty()) {
       jobs.remove(jobId);

@@ -121,7 +121,8 @@ public final class LocalCloudPlugin implements CloudPlugin {
     }
     checkQuota("upload", spec.virtualSize());
     String name = AccountLayout.slug(spec.name() == null ? "" : spec.name(), 60);
-    String uploadId = AccountLayout.jobSlug(tag.jobId()) + "-" + (name.isEmpty() ? "disk" : name) + ".tmp";
+    String uploadId =
+        AccountLayout.jobSlug(tag.jobId()) + "-" + (name.isEmpty() ? "disk" : name) + "-" + randomSuffix() + ".tmp";
     Path target = layout.upload(uploadId);
     registry.record(tag.jobId(), Resource.of(Kind.UPLOAD, uploadId));
     DiskImageWriter writer;
