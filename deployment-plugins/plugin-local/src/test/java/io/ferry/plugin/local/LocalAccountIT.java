@@ -101,6 +101,11 @@ class LocalAccountIT {
     assertCode(() -> plugin.deleteVolume(new VolumeRef("../secret.raw", 1)), ErrorCode.INVALID_REQUEST);
     assertCode(() -> plugin.registerImage(request("x", "../secret.raw")), ErrorCode.INVALID_REQUEST);
     assertThat(account.resolve("secret.raw")).exists();
+
+    Files.createSymbolicLink(account.resolve("images").resolve("link.raw"), account.resolve("secret.raw"));
+    assertCode(() -> plugin.describeImage("link.raw"), ErrorCode.NOT_FOUND);
+    assertCode(() -> plugin.openImage("link.raw", tag), ErrorCode.NOT_FOUND);
+    assertThat(plugin.listImages()).isEmpty();
   }
 
   @Test

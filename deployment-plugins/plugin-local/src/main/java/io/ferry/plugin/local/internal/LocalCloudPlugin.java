@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -102,7 +103,9 @@ public final class LocalCloudPlugin implements CloudPlugin {
   public DiskImageReader openImage(String imageId, JobTag tag) {
     ensureLayout();
     Path file = layout.image(imageId);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      // Symbolic links are not images of the account (as in listImages): nothing outside the
+      // account's directory is read through an image id.
       throw ImageCatalog.notFound(imageId);
     }
     try {
