@@ -11,7 +11,7 @@
 # file holds the fixture version; bump VERSION when this script changes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VERSION=3
+VERSION=4
 base="$(pwd)/.ferry/fixtures"
 if [ -f "$base/stamp" ] && [ "$(cat "$base/stamp")" = "$VERSION" ]; then
   echo "OS tree fixtures are up to date ($base)"
@@ -50,11 +50,6 @@ dpkg_status() { # tree package...: what dpkg records after installing the packag
     dpkg-deb -f "$deb" Architecture Version | sed -n '1,2p'
     echo
   done >> "$tree/var/lib/dpkg/status"
-}
-
-fake_status() { # tree package version: dpkg status of a package not in Debian (cloud vendor repos)
-  printf 'Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n\n' "$2" "$3" \
-    >> "$1/var/lib/dpkg/status"
 }
 
 enable_unit() { # tree unitdir unit: what deb-systemd-helper enable / systemctl enable does
@@ -139,6 +134,16 @@ network:
             set-name: ens5
     version: 2
 YAML
+mkdir -p "$debian/etc/network/interfaces.d"                                # cloud-init's ENI renderer (Debian 12 genericcloud)
+cat > "$debian/etc/network/interfaces.d/50-cloud-init" <<'ENI'
+# This file is generated from information provided by the datasource.  Changes
+# to it will not persist across an instance reboot.
+auto lo
+iface lo inet loopback
+
+auto ens5
+iface ens5 inet dhcp
+ENI
 cat > "$debian/etc/netplan/60-storage-net.yaml" <<'YAML'
 # An administrator's second NIC, pinned by MAC address.
 network:

@@ -48,6 +48,11 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--cluster-size", paramLabel = "BYTES", description = "Cluster or grain size.")
   int clusterSize;
 
+  @Option(
+      names = "--durable",
+      description = "Force the output to disk before renaming it into place (crash-safe, slower).")
+  boolean durable;
+
   @Option(names = {"-q", "--quiet"}, description = "No progress output.")
   boolean quiet;
 
@@ -66,7 +71,7 @@ public final class ConvertCommand implements Callable<Integer> {
         () -> {
           DiskFormat target = DiskFormat.fromId(outputFormat);
           WriteOptions options =
-              new WriteOptions(threads, compress, WriteOptions.DEFAULT_LEVEL, clusterSize);
+              new WriteOptions(threads, compress, WriteOptions.DEFAULT_LEVEL, clusterSize, durable);
           ProgressListener progress =
               quiet ? ProgressListener.NONE : new ProgressBar(out, System.console() != null);
           try (DiskImageReader reader =

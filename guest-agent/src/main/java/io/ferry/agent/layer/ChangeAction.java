@@ -15,5 +15,7 @@ public enum ChangeAction {
   /** A symbolic link was removed (a unit disabled or unmasked); undo recreates it. */
   SYMLINK_REMOVED,
   /** A directory was created. */
-  DIRECTORY_CREATED
+  DIRECTORY_CREATED,
+  /** An empty directory was removed (its name may identify the instance); undo recreates it. */
+  DIRECTORY_REMOVED
 }

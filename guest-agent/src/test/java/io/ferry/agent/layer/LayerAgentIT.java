@@ -88,6 +88,100 @@ class LayerAgentIT {
   }
 
   @Test
+  void generalizesIdentityNetworkAndStorageNames() throws Exception {
+    Path root = OsTrees.copy("debian", "aws", temporary);
+    agent.strip(root, "aws", new AgentOptions(false, false, Map.of("/dev/xvda15", "ABCD-1234"), Map.of(1, "1111-root")));
+    assertThat(root.resolve("etc/machine-id")).exists().isEmptyFile();
+    assertThat(root.resolve("var/lib/dbus/machine-id")).isSymbolicLink();
+    try (Stream<Path> keys = Files.list(root.resolve("etc/ssh"))) {
+      assertThat(keys.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("ssh_host_"));
+    }
+    assertThat(root.resolve("root/.ssh/authorized_keys")).doesNotExist();
+    assertThat(root.resolve("home/admin/.ssh/authorized_keys")).doesNotExist();
+    assertThat(root.resolve("var/lib/dhcp/dhclient.ens5.leases")).doesNotExist();
+    assertThat(root.resolve("var/lib/cloud/instances")).doesNotExist();
+    assertThat(root.resolve("var/lib/cloud/instance")).doesNotExist();
+    assertThat(root.resolve("var/lib/cloud/scripts/per-boot/site.sh")).exists();
+    assertThat(root.resolve("etc/udev/rules.d/70-persistent-net.rules")).doesNotExist();
+    assertThat(root.resolve("etc/netplan/50-cloud-init.yaml")).doesNotExist();
+    assertThat(root.resolve("etc/network/interfaces.d/50-cloud-init")).doesNotExist();
+    assertThat(Files.readString(root.resolve("etc/netplan/60-storage-net.yaml")))
+        .doesNotContain("macaddress").doesNotContain("set-name").contains("name: \"e*\"").contains("10.20.0.5/24");
+    assertThat(Files.readString(root.resolve("etc/fstab")))
+        .contains("UUID=1111-root\t/\text4\trw,discard,errors=remount-ro,x-systemd.growfs\t0\t1")
+        .contains("UUID=ABCD-1234\t/boot/efi\tvfat\tdefaults,nofail")
+        .doesNotContain("comment=cloudconfig");
+    assertThat(Files.readString(root.resolve("etc/cloud/cloud.cfg.d/90_dpkg.cfg")))
+        .doesNotContain("Ec2").contains("Azure").contains("GCE");
+    assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/amazon-ssm-agent.service"))).isEqualTo(Path.of("/dev/null"));
+    assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/amazon-ssm-agent.service")).doesNotExist();
+    Path rhel = OsTrees.copy("rhel", "azure", temporary.resolve("rhel"));
+    agent.strip(rhel, "azure", AgentOptions.DEFAULTS);
+    assertThat(Files.readString(rhel.resolve("etc/sysconfig/network-scripts/ifcfg-eth0"))).doesNotContain("HWADDR").contains("DEVICE=eth0");
+    assertThat(Files.readString(rhel.resolve("etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection")))
+        .doesNotContain("mac-address").contains("[ethernet]");
+    assertThat(Files.getPosixFilePermissions(rhel.resolve("etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection")))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.readString(rhel.resolve("etc/fstab"))).contains("/dev/vda2 /boot"); // UUID unknown: left, reported
+  }
+
+  @Test
+  void injectConfiguresDriversConsoleDatasourceAndAgents() throws Exception {
+    Path debian = OsTrees.copy("debian", null, temporary.resolve("d"));
+    ChangeReport report = agent.inject(debian, "vsphere", AgentOptions.DEFAULTS);
+    assertThat(Files.readString(debian.resolve("etc/initramfs-tools/modules"))).contains("vmw_pvscsi\nvmxnet3\n");
+    assertThat(Files.readString(debian.resolve("etc/default/grub.d/90-ferry-vsphere.cfg")))
+        .contains("GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX console=tty0 console=ttyS0,115200n8\"");
+    assertThat(Files.readString(debian.resolve("etc/cloud/cloud.cfg.d/99_ferry-vsphere.cfg")))
+        .contains("datasource_list: [ VMware, OVF, None ]");
+    assertThat(Files.readSymbolicLink(debian.resolve("etc/systemd/system/multi-user.target.wants/open-vm-tools.service")))
+        .isEqualTo(Path.of("/lib/systemd/system/open-vm-tools.service"));
+    assertThat(Files.readSymbolicLink(debian.resolve("etc/systemd/system/vmtoolsd.service")))
+        .isEqualTo(Path.of("/lib/systemd/system/open-vm-tools.service"));
+    assertThat(report.notes()).anyMatch(n -> n.contains("update-initramfs"));
+
+    Path rhel = OsTrees.copy("rhel", null, temporary.resolve("r"));
+    agent.inject(rhel, "azure", AgentOptions.DEFAULTS);
+    assertThat(Files.readString(rhel.resolve("etc/dracut.conf.d/ferry-azure.conf")))
+        .contains("add_drivers+=\" hv_vmbus hv_storvsc hv_netvsc \"");
+    assertThat(Files.readString(rhel.resolve("etc/default/grub")))
+        .contains("GRUB_CMDLINE_LINUX=\"no_timer_check net.ifnames=0 crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"");
+    try (Stream<Path> entries = Files.list(rhel.resolve("boot/loader/entries"))) {
+      assertThat(Files.readString(entries.findFirst().orElseThrow())).contains("ro no_timer_check").contains("earlyprintk=ttyS0 rootdelay=300");
+    }
+    // Merged /usr (/lib -> usr/lib): the enablement link names the unit under /usr/lib.
+    assertThat(Files.readSymbolicLink(rhel.resolve("etc/systemd/system/multi-user.target.wants/waagent.service")))
+        .isEqualTo(Path.of("/usr/lib/systemd/system/waagent.service"));
+  }
+
+  @Test
+  void commandLineSpeaksJsonAndText() throws Exception {
+    Path root = OsTrees.copy("debian", "gcp", temporary);
+    String json = captured(() -> io.ferry.agent.FerryAgent.run("detect", "--root", root.toString(), "--output", "json"));
+    var tree = LayerAgent.json().readTree(json);
+    assertThat(tree.at("/os/id").asText()).isEqualTo("debian");
+    assertThat(tree.at("/layers").findValuesAsText("cloud")).contains("gcp");
+    String plan = captured(() -> io.ferry.agent.FerryAgent.run("strip", "--root", root.toString(), "--source", "gcp", "--dry-run"));
+    assertThat(plan).contains("strip gcp (dry run, nothing changed)").contains("/etc/default/instance_configs.cfg");
+    assertThat(root.resolve("etc/default/instance_configs.cfg")).exists();
+    String report = captured(() -> io.ferry.agent.FerryAgent.run("strip", "--root", root.toString(), "--source", "gcp", "--output", "json"));
+    assertThat(LayerAgent.json().readTree(report).at("/secretPolicy").asText()).contains("never copied");
+    assertThat(root.resolve("etc/default/instance_configs.cfg")).doesNotExist();
+  }
+
+  private static String captured(java.util.function.IntSupplier command) {
+    java.io.PrintStream original = System.out;
+    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    try {
+      System.setOut(new java.io.PrintStream(buffer, true, StandardCharsets.UTF_8));
+      assertThat(command.getAsInt()).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void dryRunPrintsThePlanAndChangesNothing() throws Exception {
     Path root = OsTrees.copy("rhel", "aws", temporary);
     Map<String, String> before = OsTrees.snapshot(root);

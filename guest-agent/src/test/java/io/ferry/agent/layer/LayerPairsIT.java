@@ -54,6 +54,8 @@ class LayerPairsIT {
           "/var/log/cloud-init*.log",
           "/etc/udev/rules.d/70-persistent-net.rules",
           "/etc/netplan/*",
+          "/etc/network/interfaces.d/*",
+          "/etc/systemd/network/*",
           "/etc/sysconfig/network-scripts/ifcfg-*",
           "/etc/NetworkManager/system-connections/*",
           "/etc/fstab",

@@ -127,6 +127,39 @@ public final class ChangeSet {
     delete(host);
   }
 
+  /**
+   * Removes the empty directories below {@code directory} (deepest first), not {@code directory}
+   * itself and not below a symbolic link.
+   */
+  public void removeEmptyDirectories(String directory, String reason) {
+    Path top = fileSystem.resolveNoFollow(directory);
+    if (!fileSystem.inRoot(top).equals(normalize(directory))
+        || !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    java.util.Set<String> removed = new java.util.HashSet<>();
+    for (String path : fileSystem.walk(directory)) {
+      Path host = fileSystem.resolveNoFollow(path);
+      if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      boolean empty = fileSystem.list(path).stream()
+          .allMatch(name -> removed.contains(RootFileSystem.child(path, name)));
+      if (!empty) {
+        continue;
+      }
+      record(new Change(path, ChangeAction.DIRECTORY_REMOVED, null, null, null, null, null, permissions(host), reason));
+      removed.add(path);
+      if (!dryRun) {
+        try {
+          Files.delete(host);
+        } catch (IOException e) {
+          throw new FerryException(ErrorCode.IO_ERROR, "cannot remove directory " + path + ": " + e, e);
+        }
+      }
+    }
+  }
+
   /** Writes {@code content} to {@code path} (creating parents); no-op when it is already so. */
   public void write(String path, String content, String reason) {
     write(path, content.getBytes(StandardCharsets.UTF_8), reason);

@@ -120,6 +120,7 @@ public final class Stripper {
         changes.remove(state, true, why + "cloud-init instance state");
       }
     }
+    changes.removeEmptyDirectories("/var/lib/cloud", why + "cloud-init instance state (directory names carry the instance id)");
     for (String log : List.of("/var/log/cloud-init.log", "/var/log/cloud-init-output.log")) {
       changes.remove(log, true, why + "cloud-init log (may hold user data)");
     }
@@ -132,6 +133,14 @@ public final class Stripper {
       } else if (TextEdits.netplanPinsMac(text)) {
         edit(changes, netplan, TextEdits::netplanUnpinMac, why + "netplan MAC pinning removed");
       }
+    }
+    for (String generated : fileSystem.glob("/etc/network/interfaces.d/*")) {
+      if (fileSystem.readText(generated).orElse("").contains("generated from information provided by the datasource")) {
+        changes.remove(generated, false, why + "ifupdown config cloud-init generated for the source instance");
+      }
+    }
+    for (String networkd : fileSystem.glob("/etc/systemd/network/*.network")) {
+      edit(changes, networkd, TextEdits::networkdUnpinMac, why + "systemd-networkd MAC pinning removed");
     }
     for (String ifcfg : fileSystem.glob("/etc/sysconfig/network-scripts/ifcfg-*")) {
       edit(changes, ifcfg, t -> TextEdits.removeKeys(t, Set.of("HWADDR", "MACADDR")), why + "ifcfg MAC pinning removed");
@@ -194,16 +203,21 @@ public final class Stripper {
 
   /** Whether {@code path} matches a secret pattern of any cloud or of the generalization. */
   boolean isSecret(String path) {
-    List<String> patterns = new ArrayList<>(SECRETS);
-    catalogue.layers().forEach(l -> patterns.addAll(l.strip().secretFiles()));
-    for (String pattern : patterns) {
-      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-      if (matcher.matches(Path.of(path)) || path.startsWith("/var/lib/cloud/")) {
-        return true;
+    if (secretMatchers == null) {
+      List<String> patterns = new ArrayList<>(SECRETS);
+      catalogue.layers().forEach(l -> patterns.addAll(l.strip().secretFiles()));
+      secretMatchers = new ArrayList<>();
+      for (String pattern : patterns) {
+        secretMatchers.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
       }
     }
-    return path.endsWith("/authorized_keys");
+    if (path.startsWith("/var/lib/cloud/") || path.endsWith("/authorized_keys")) {
+      return true;
+    }
+    return secretMatchers.stream().anyMatch(m -> m.matches(Path.of(path)));
   }
+
+  private List<PathMatcher> secretMatchers;
 
   static void edit(ChangeSet changes, String path, java.util.function.UnaryOperator<String> edit, String reason) {
     Optional<String> text = changes.fileSystem().readText(path);

@@ -106,8 +106,18 @@ public final class SystemDetector {
     return !units.isEmpty() && units.values().stream().anyMatch(s -> !s.equals("absent"));
   }
 
-  /** Package names dpkg lists as installed; empty on other package managers. */
+  private Set<String> installedPackages;
+  private String packageManager;
+
+  /** Package names dpkg lists as installed; empty on other package managers. Read once. */
   public Set<String> installedPackages() {
+    if (installedPackages == null) {
+      installedPackages = readInstalledPackages();
+    }
+    return installedPackages;
+  }
+
+  private Set<String> readInstalledPackages() {
     Set<String> result = new TreeSet<>();
     String status = fileSystem.readText("/var/lib/dpkg/status").orElse("");
     String name = null;
@@ -167,6 +177,13 @@ public final class SystemDetector {
   }
 
   String packageManager() {
+    if (packageManager == null) {
+      packageManager = readPackageManager();
+    }
+    return packageManager;
+  }
+
+  private String readPackageManager() {
     if (fileSystem.isFile("/var/lib/dpkg/status")) {
       return "dpkg";
     }

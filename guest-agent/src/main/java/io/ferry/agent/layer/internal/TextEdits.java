@@ -160,6 +160,30 @@ public final class TextEdits {
     return text.lines().anyMatch(l -> l.trim().startsWith("macaddress:") || l.trim().startsWith("set-name:"));
   }
 
+  /**
+   * Removes MAC pinning from a systemd-networkd {@code .network} file: {@code MACAddress=} in the
+   * {@code [Match]} section becomes {@code Name=e*}, other sections are left alone.
+   */
+  public static String networkdUnpinMac(String text) {
+    List<String> result = new ArrayList<>();
+    boolean match = false;
+    boolean hasName = text.lines().anyMatch(l -> l.trim().startsWith("Name="));
+    for (String line : text.lines().toList()) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("[")) {
+        match = trimmed.equals("[Match]");
+      } else if (match && trimmed.startsWith("MACAddress=")) {
+        if (!hasName) {
+          result.add("Name=e*");
+          hasName = true;
+        }
+        continue;
+      }
+      result.add(line);
+    }
+    return joinLines(result, text);
+  }
+
   /** Removes {@code KEY=} lines (ifcfg {@code HWADDR=}, keyfile {@code mac-address=}). */
   public static String removeKeys(String text, Set<String> keys) {
     List<String> result = new ArrayList<>();

@@ -117,6 +117,21 @@ public final class Undoer {
           }
         }
       }
+      case DIRECTORY_REMOVED -> {
+        if (!exists) {
+          record(change.path(), ChangeAction.DIRECTORY_CREATED, null, null, null, null, why);
+          if (!dryRun) {
+            try {
+              Files.createDirectories(host);
+              if (change.permissions() != null) {
+                Files.setPosixFilePermissions(host, java.nio.file.attribute.PosixFilePermissions.fromString(change.permissions()));
+              }
+            } catch (IOException e) {
+              throw new FerryException(ErrorCode.IO_ERROR, "cannot recreate " + change.path() + ": " + e, e);
+            }
+          }
+        }
+      }
       case DIRECTORY_CREATED -> {
         if (exists && fileSystem.list(change.path()).isEmpty()) {
           record(change.path(), ChangeAction.REMOVED, null, null, null, null, why);

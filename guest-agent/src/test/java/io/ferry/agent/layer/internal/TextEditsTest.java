@@ -35,6 +35,12 @@ class TextEditsTest {
   }
 
   @Test
+  void unpinsSystemdNetworkdMatches() {
+    assertThat(TextEdits.networkdUnpinMac("[Match]\nMACAddress=0a:1b\n\n[Link]\nMACAddress=0a:1b\n\n[Network]\nDHCP=yes\n"))
+        .isEqualTo("[Match]\nName=e*\n\n[Link]\nMACAddress=0a:1b\n\n[Network]\nDHCP=yes\n");
+  }
+
+  @Test
   void removesHardwareAddressKeys() {
     assertThat(TextEdits.removeKeys("DEVICE=eth0\nHWADDR=0a:1b\nONBOOT=yes\n", Set.of("HWADDR")))
         .isEqualTo("DEVICE=eth0\nONBOOT=yes\n");
