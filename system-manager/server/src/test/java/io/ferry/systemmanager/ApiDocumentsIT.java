@@ -17,7 +17,9 @@ class ApiDocumentsIT extends ApiIntegrationTest {
     assertThat(response.status()).isEqualTo(200);
     JsonNode document = response.json();
     assertThat(document.get("openapi").asText()).startsWith("3.");
-    assertThat(document.get("info").has("title")).isTrue();
+    assertThat(document.get("info").get("title").asText()).isEqualTo("Ferry system manager API");
+    assertThat(document.get("components").get("securitySchemes").fieldNames()).toIterable()
+        .containsExactlyInAnyOrder("token", "session");
     assertThat(document.get("paths").fieldNames()).toIterable().contains(
         "/api/v1/auth/login", "/api/v1/auth/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/tenants",
         "/api/v1/users/{id}", "/api/v1/cloud-accounts", "/api/v1/cloud-accounts/{id}",

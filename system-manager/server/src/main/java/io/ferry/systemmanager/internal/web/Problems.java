@@ -25,7 +25,7 @@ public class Problems {
   public static ProblemDetail problem(
       HttpStatus status, String code, String detail, List<FieldProblem> fields) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-    problem.setType(URI.create("https://ferry.io/problems/" + code.toLowerCase().replace('_', '-')));
+    problem.setType(URI.create("urn:ferry:problem:" + code.toLowerCase().replace('_', '-')));
     problem.setProperty("code", code);
     if (!fields.isEmpty()) {
       problem.setProperty("errors", fields);
