@@ -114,7 +114,13 @@ public final class OfflineImage {
     Path mountPoint = null;
     try {
       mountPoint = Files.createTempDirectory(scratchDirectory, "ferry-root-");
-      HostCommands.run(List.of("mount", "-o", readOnly ? "ro" : "rw", device, mountPoint.toString()));
+      // Clones of one XFS file system share a UUID; XFS refuses a second mount without nouuid.
+      // Read-only means no write at all: ext4 would still replay its journal without noload.
+      String options = (readOnly ? "ro" : "rw")
+          + (root.fileSystem().equals("xfs") ? ",nouuid" : "")
+          + (readOnly && root.fileSystem().equals("ext4") ? ",noload" : "")
+          + (readOnly && root.fileSystem().equals("xfs") ? ",norecovery" : "");
+      HostCommands.run(List.of("mount", "-o", options, device, mountPoint.toString()));
       try {
         return work.apply(mountPoint, uuids);
       } finally {

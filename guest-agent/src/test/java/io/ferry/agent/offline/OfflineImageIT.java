@@ -57,6 +57,18 @@ class OfflineImageIT {
   }
 
   @Test
+  void detectAndDryRunLeaveTheImageByteForByteUnchanged() throws Exception {
+    Path disk = disk(io.ferry.agent.layer.OsTreesAccess.copy("rhel", "vsphere", temporary.resolve("tree")));
+    String before = run("sha256sum", disk.toString());
+    String detected = agent(0, "detect", "--image", disk.toString(), "--output", "json", "--scratch", temporary.toString());
+    assertThat(detected).contains("\"id\" : \"rocky\"").contains("vsphere");
+    String plan = agent(0, "strip", "--image", disk.toString(), "--source", "vsphere", "--dry-run", "--scratch", temporary.toString());
+    assertThat(plan).contains("dry run, nothing changed").contains("/etc/systemd/system/vmtoolsd.service -> /dev/null");
+    assertThat(run("sha256sum", disk.toString())).isEqualTo(before);
+    assertNothingLeftBehind(disk);
+  }
+
+  @Test
   void aFailingRunLeavesNoMountAndNoLoopDevice() throws Exception {
     Path tree = io.ferry.agent.layer.OsTreesAccess.copy("debian", null, temporary.resolve("tree"));
     Files.delete(tree.resolve("etc/os-release"));
@@ -81,6 +93,23 @@ class OfflineImageIT {
     try (var files = Files.list(temporary)) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("ferry-agent-") || n.startsWith("ferry-root-"));
     }
+  }
+
+  @Test
+  void withoutRootTheErrorSaysWhatIsNeeded() throws Exception {
+    Path jar = Path.of("target/ferry-agent.jar").toAbsolutePath();
+    assumeTrue(Files.isRegularFile(jar) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+        "needs the packaged agent jar and setpriv to run the agent as an unprivileged user");
+    Path image = temporary.resolve("unprivileged.img");
+    run("truncate", "-s", "1M", image.toString());
+    temporary.toFile().setExecutable(true, false);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        java, "-jar", jar.toString(), "strip", "--image", image.toString(), "--source", "aws")
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isEqualTo(2);
+    assertThat(output).contains("HOST_OPERATION_FAILED").contains("needs root").contains("--root DIR");
   }
 
   private Path disk(Path tree) throws Exception {
