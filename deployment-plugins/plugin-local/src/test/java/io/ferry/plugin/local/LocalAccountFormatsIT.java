@@ -60,6 +60,10 @@ class LocalAccountFormatsIT {
     try (DiskImageReader reader = plugin.openImage(image.imageId(), tag)) {
       assertThat(reader.format()).isEqualTo(format);
       assertThat(TestDisk.firstDifference(reader, disk)).isEqualTo(-1);
+      assertThat(plugin.listImages())
+          .as("images while one is open (temporary extracts are not images)")
+          .extracting(info -> info.id())
+          .containsExactly(image.imageId());
     }
     String qemuFormat = qemuFormat(format);
     if (qemuFormat != null) {

@@ -180,8 +180,12 @@ public final class Helpers {
     if (volume.isEmpty() || volume.get().attachments().isEmpty() || volume.get().state() == VolumeState.AVAILABLE) {
       return false;
     }
+    // Naming the instance is optional on EC2; it makes the request exact (and moto needs it).
+    String instanceId = volume.get().attachments().get(0).instanceId();
     try {
-      AwsErrors.run("DetachVolume " + volumeId, () -> ec2.detachVolume(request -> request.volumeId(volumeId).force(force)));
+      AwsErrors.run(
+          "DetachVolume " + volumeId,
+          () -> ec2.detachVolume(request -> request.volumeId(volumeId).instanceId(instanceId).force(force)));
     } catch (FerryException e) {
       if (e.code() != ErrorCode.NOT_FOUND && !e.getMessage().contains("IncorrectState")) {
         throw e;

@@ -80,11 +80,18 @@ public final class AccountLayout {
     return inside(helpers(), checkId("helper", helperId) + ".log");
   }
 
-  /** Whether a file in {@code images/} is an image (not a sidecar, partial or hidden file). */
+  /** The suffix of the image engine's temporary extracts of archives (GCP image tarballs). */
+  public static final String EXTRACT_SUFFIX = ".ferry-extract";
+
+  /**
+   * Whether a file in {@code images/} is an image (not a sidecar, partial output, temporary
+   * extract or hidden file).
+   */
   public static boolean isImageFileName(String fileName) {
     return !fileName.startsWith(".")
         && !fileName.endsWith(SIDECAR_SUFFIX)
-        && !fileName.endsWith(PARTIAL_SUFFIX);
+        && !fileName.endsWith(PARTIAL_SUFFIX)
+        && !fileName.endsWith(EXTRACT_SUFFIX);
   }
 
   /**
@@ -114,7 +121,7 @@ public final class AccountLayout {
         throw invalidId(kind, id, "ids must not contain control characters");
       }
     }
-    if (id.endsWith(SIDECAR_SUFFIX) || id.endsWith(PARTIAL_SUFFIX)) {
+    if (id.endsWith(SIDECAR_SUFFIX) || id.endsWith(PARTIAL_SUFFIX) || id.endsWith(EXTRACT_SUFFIX)) {
       throw invalidId(kind, id, "it names a sidecar or partial file, not a " + kind);
     }
     return id;

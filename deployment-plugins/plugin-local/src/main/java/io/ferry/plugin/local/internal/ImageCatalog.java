@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,17 @@ import org.slf4j.LoggerFactory;
 final class ImageCatalog {
 
   private static final Logger LOG = LoggerFactory.getLogger(ImageCatalog.class);
+
+  /** Facts read from an image file, cached per file and version. */
+  private record FileFacts(DiskFormat format, long virtualSize, BootMode bootMode) {}
+
+  /**
+   * Facts by {@code path|version}: opening some formats is costly (a GCP archive is extracted to
+   * be read), so each version of a file is opened once per process for listing.
+   */
+  private static final Map<String, FileFacts> FACTS = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED_FACTS = 10_000;
 
   private final AccountLayout layout;
   private final String accountLayer;
@@ -91,18 +103,18 @@ final class ImageCatalog {
       throw notFound(imageId);
     }
     ImageSidecar sidecar = readSidecar(imageId);
-    DiskFormat format = null;
-    long virtualSize = -1;
-    BootMode bootMode = sidecar != null ? sidecar.bootMode() : null;
-    try (DiskImageReader reader = ImageFiles.open(file)) {
-      format = reader.format();
-      virtualSize = reader.virtualSize();
-      if (bootMode == null) {
-        bootMode = BootModeProbe.probe(reader);
+    String version = version(attributes);
+    FileFacts facts = FACTS.get(file + "|" + version);
+    if (facts == null) {
+      facts = readFacts(imageId, file);
+      if (FACTS.size() >= MAX_CACHED_FACTS) {
+        FACTS.clear();
       }
-    } catch (FerryException | IOException e) {
-      LOG.warn("image {} cannot be opened, listing it without format and size: {}", imageId, e.toString());
+      FACTS.put(file + "|" + version, facts);
     }
+    DiskFormat format = facts.format();
+    long virtualSize = facts.virtualSize();
+    BootMode bootMode = sidecar != null && sidecar.bootMode() != null ? sidecar.bootMode() : facts.bootMode();
     String name = sidecar != null && sidecar.name() != null ? sidecar.name() : baseName(imageId);
     Instant createdAt =
         sidecar != null && sidecar.createdAt() != null
@@ -111,7 +123,7 @@ final class ImageCatalog {
     return new ImageInfo(
         imageId,
         name,
-        version(attributes),
+        version,
         format,
         virtualSize,
         sidecar != null ? sidecar.osName() : null,
@@ -120,6 +132,16 @@ final class ImageCatalog {
         sidecar != null && sidecar.cloudLayer() != null ? sidecar.cloudLayer() : accountLayer,
         sidecar != null ? sidecar.tags() : Map.of(),
         createdAt);
+  }
+
+  /** What the file itself says; format null and size -1 when it cannot be opened. */
+  private static FileFacts readFacts(String imageId, Path file) {
+    try (DiskImageReader reader = ImageFiles.open(file)) {
+      return new FileFacts(reader.format(), reader.virtualSize(), BootModeProbe.probe(reader));
+    } catch (FerryException | IOException e) {
+      LOG.warn("image {} cannot be opened, listing it without format and size: {}", imageId, e.toString());
+      return new FileFacts(null, -1, BootMode.UNKNOWN);
+    }
   }
 
   /** The sidecar of {@code imageId}, or null when there is none or it is unreadable. */

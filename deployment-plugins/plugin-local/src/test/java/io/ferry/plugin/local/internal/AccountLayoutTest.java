@@ -27,7 +27,7 @@ class AccountLayoutTest {
   @ValueSource(
       strings = {
         "..", ".", "../etc/passwd", "a/../../b", "/etc/passwd", "images/x", "a\\b", "x..y", ".hidden",
-        "disk.raw.ferry.json", "disk.raw.ferry-partial", "", " ", "a\u0000b", "a\nb"
+        "disk.raw.ferry.json", "disk.raw.ferry-partial", "disk.tar.gz.123.ferry-extract", "", " ", "a\u0000b", "a\nb"
       })
   void idsThatCouldEscapeOrHideAreRefused(String id) {
     assertThatThrownBy(() -> layout.image(id))
@@ -54,5 +54,6 @@ class AccountLayoutTest {
     assertThat(AccountLayout.isImageFileName("debian.qcow2.ferry.json")).isFalse();
     assertThat(AccountLayout.isImageFileName("debian.qcow2.ferry-partial")).isFalse();
     assertThat(AccountLayout.isImageFileName(".debian.qcow2.1234.tmp")).isFalse();
+    assertThat(AccountLayout.isImageFileName("debian.tar.gz.8812.ferry-extract")).isFalse();
   }
 }

@@ -1,0 +1,104 @@
+package io.ferry.plugin.aws;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A moto server (PyPI {@code moto[server]}, installed into {@code .ferry/venv} by
+ * scripts/test.sh) on a free loopback port, started through {@code faithful_moto.py}: moto with
+ * RegisterImage keeping what real EC2 keeps (block device mappings, architecture, boot mode,
+ * tags). Everything else is plain moto.
+ */
+final class MotoServer implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+
+  private MotoServer(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** The moto_server executable on PATH or in the project's .ferry/venv, if installed. */
+  static Optional<Path> executable() {
+    List<Path> candidates = new ArrayList<>();
+    for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!folder.isEmpty()) {
+        candidates.add(Path.of(folder, "moto_server"));
+      }
+    }
+    for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
+      candidates.add(folder.resolve(".ferry/venv/bin/moto_server"));
+    }
+    return candidates.stream().filter(Files::isExecutable).findFirst();
+  }
+
+  /**
+   * Starts moto on a free port of 127.0.0.1 with {@code environment} added (for example {@code
+   * INITIAL_NO_AUTH_ACTION_COUNT}) and waits until it accepts connections.
+   */
+  static MotoServer start(Path folder, Map<String, String> environment) throws IOException, InterruptedException {
+    Path executable = executable().orElseThrow(() -> new IOException("moto_server is not installed (run scripts/test.sh)"));
+    Path python = executable.resolveSibling("python");
+    Path script = folder.resolve("faithful_moto.py");
+    try (InputStream in = MotoServer.class.getResourceAsStream("faithful_moto.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path log = folder.resolve("moto.log");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(python.toString(), script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
+    MotoServer server = new MotoServer(process, port);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!server.accepting()) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        server.close();
+        throw new IOException("moto did not start on port " + port + ": " + Files.readString(log));
+      }
+      Thread.sleep(100); // waiting for another process to listen; no clock involved
+    }
+    return server;
+  }
+
+  /** The server's endpoint. */
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  private boolean accepting() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
