@@ -30,6 +30,7 @@ class SecretLoggingIT extends ApiIntegrationTest {
   private static final String NEW_SECRET = "Log-Canary-b81e2d-rotated";
   private static final String REFUSED_SECRET = "wrong-Log-Canary-44d0aa";
   private static final String TOKEN_SECRET = "Log-Canary-token-55e1";
+  private static final String UNQUOTED_SECRET = "LogCanaryUnquoted9c1";
   private static final List<String> LOGGERS =
       List.of("io.ferry", "org.springframework.web", "org.springframework.security", "org.hibernate.SQL",
           "org.hibernate.orm.jdbc.bind");
@@ -69,6 +70,10 @@ class SecretLoggingIT extends ApiIntegrationTest {
     Map<String, Object> malformed = fakeAccount("lab", SECRET);
     malformed.put("unknownField", SECRET);
     assertThat(admin.post("/api/v1/cloud-accounts", malformed).status()).isEqualTo(400);
+    String unquoted = "{\"pluginId\": \"fake\", \"name\": \"x\", \"secrets\": {\"password\": " + UNQUOTED_SECRET + "}}";
+    assertThat(admin.post("/api/v1/cloud-accounts", unquoted).status()).isEqualTo(400);
+    String truncated = "{\"pluginId\": \"fake\", \"secrets\": {\"password\": \"" + UNQUOTED_SECRET;
+    assertThat(admin.post("/api/v1/cloud-accounts", truncated).status()).isEqualTo(400);
 
     jdbc.update("delete from migration_step");
     jdbc.update("delete from migration");
@@ -77,7 +82,7 @@ class SecretLoggingIT extends ApiIntegrationTest {
     String logs = output.getAll();
     assertThat(logs).contains("cloud account " + id + " (fake) created").contains("cloud account " + id + " deleted");
     assertThat(logs).as("debug logging was on").contains("insert into cloud_account");
-    for (String secret : List.of(SECRET, NEW_SECRET, REFUSED_SECRET, TOKEN_SECRET, "Log-Canary")) {
+    for (String secret : List.of(SECRET, NEW_SECRET, REFUSED_SECRET, TOKEN_SECRET, UNQUOTED_SECRET, "Log-Canary", "LogCanary")) {
       assertThat(logs).doesNotContain(secret);
     }
   }
