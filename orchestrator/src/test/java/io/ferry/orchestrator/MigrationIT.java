@@ -1,0 +1,310 @@
+package io.ferry.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.orchestrator.support.Fixtures;
+import io.ferry.orchestrator.support.Leftovers;
+import io.ferry.orchestrator.support.TestDatabase;
+import io.ferry.standardization.bundle.LocalChunkStore;
+import io.ferry.standardization.spi.CloudAccountConfig;
+import io.ferry.standardization.spi.CloudPlugins;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Whole migrations between local cloud accounts of a real GPT + ext4 disk, with the orchestrator's
+ * workers in this JVM: the result's format, qemu-img check, the agent's detect and a file-tree
+ * comparison; bundle reuse; a corrupt source; a target without space; cancel mid-RESTORE.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MigrationIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path root;
+  private Path workDirectory;
+  private Path tiny;
+  private final Map<String, ResolvedAccount> accounts = new HashMap<>();
+  private final List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+  private volatile StepHook hook = StepHook.NONE;
+  private Orchestrator orchestrator;
+  private Path sourceTree;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    assumeTrue(Fixtures.root(), "loop devices and mounts need root");
+    Files.createDirectories(Path.of("target"));
+    root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "migration-it-");
+    workDirectory = root.resolve("work");
+    sourceTree = Fixtures.tree("aws", root);
+    account("aws-raw", "raw", "aws", root.resolve("aws-raw"));
+    account("kvm-qcow2", "qcow2", "kvm", root.resolve("kvm-qcow2"));
+    account("vsphere-vmdk", "vmdk-streamOptimized", "vsphere", root.resolve("vsphere-vmdk"));
+    account("aws-broken", "qcow2", "aws", root.resolve("aws-broken"));
+    tiny = root.resolve("tiny");
+    Files.createDirectories(tiny);
+    Fixtures.run(root, "mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", tiny.toString());
+    account("kvm-tiny", "qcow2", "kvm", tiny);
+    Fixtures.gptDisk(sourceTree, root.resolve("aws-raw/images/debian-12-aws.raw"));
+    Fixtures.run(root, "cp", "--sparse=always", root.resolve("aws-raw/images/debian-12-aws.raw").toString(),
+        root.resolve("aws-raw/images/debian-12-aws-e2e.raw").toString());
+    Path broken = root.resolve("aws-broken/images/broken.qcow2");
+    Fixtures.run(root, "qemu-img", "convert", "-O", "qcow2", root.resolve("aws-raw/images/debian-12-aws.raw").toString(),
+        broken.toString());
+    try (RandomAccessFile file = new RandomAccessFile(broken.toFile(), "rw")) {
+      file.seek(40); // l1_table_offset: far past the end of the file
+      file.writeLong(1L << 40);
+    }
+    OrchestratorSettings settings = OrchestratorSettings
+        .defaults(Fixtures.agentJar(), workDirectory, new LocalChunkStore(root.resolve("store")))
+        .withWorkerThreads(2)
+        .withIntervals(Duration.ofMillis(100), Duration.ofSeconds(1), 4)
+        .withRetries(3, Duration.ofMillis(200), Duration.ofSeconds(1))
+        .withChunkSize(1 << 20)
+        .withHook((jobId, step, bytes) -> hook.reached(jobId, step, bytes))
+        .withWorkerName("migration-it");
+    orchestrator = new Orchestrator(TestDatabase.dataSource(TestDatabase.newDatabase()), Clock.systemUTC(),
+        this::resolve, CloudPlugins.load(getClass().getClassLoader()), settings, events::add);
+    orchestrator.start();
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    if (orchestrator != null) {
+      orchestrator.close();
+    }
+    if (tiny != null) {
+      Fixtures.call(root, List.of("umount", tiny.toString()));
+    }
+  }
+
+  @Test
+  void migratesAnAwsRawImageToKvmQcow2AndReusesItsBundleForVsphere() throws Exception {
+    String first = submit("aws-raw", "debian-12-aws-e2e.raw", "kvm-qcow2");
+    MigrationStatus kvm = await(first);
+    assertThat(kvm.state()).as(describe(kvm)).isEqualTo(JobState.SUCCEEDED);
+    for (StepName step : StepName.values()) {
+      assertThat(kvm.step(step).state()).as(step.name()).isEqualTo(StepState.SUCCEEDED);
+    }
+    Path kvmImage = Path.of(kvm.resultLocation());
+    checkResult(kvmImage, "qcow2", "kvm", kvm);
+    assertThat(JSON.readTree(kvm.step(StepName.VERIFY).result()).path("actual").asText()).isEqualTo(kvm.diskDigest());
+
+    String second = submit("aws-raw", "debian-12-aws-e2e.raw", "vsphere-vmdk");
+    MigrationStatus vsphere = await(second);
+    assertThat(vsphere.state()).as(describe(vsphere)).isEqualTo(JobState.SUCCEEDED);
+    assertThat(vsphere.bundleId()).isEqualTo(kvm.bundleId());
+    for (StepName step : List.of(StepName.EXPORT, StepName.STRIP, StepName.BUNDLE)) {
+      assertThat(vsphere.step(step).state()).as(step + " with a reused bundle").isEqualTo(StepState.SKIPPED);
+    }
+    checkResult(Path.of(vsphere.resultLocation()), "vmdk", "vsphere", vsphere);
+
+    assertThat(events).anySatisfy(event -> {
+      assertThat(event.jobId()).isEqualTo(first);
+      assertThat(event.step()).isEqualTo(StepName.RESTORE);
+      assertThat(event.bytesTotal()).isPositive();
+    });
+    assertThat(events).anySatisfy(event -> {
+      assertThat(event.jobId()).isEqualTo(first);
+      assertThat(event.jobState()).isEqualTo(JobState.SUCCEEDED);
+    });
+    assertNothingLeft(List.of(first, second));
+  }
+
+  @Test
+  void aCorruptSourceImageFailsClearlyAndLeavesNothing() throws Exception {
+    String job = submit("aws-broken", "broken.qcow2", "kvm-qcow2");
+    MigrationStatus status = await(job);
+    assertThat(status.state()).isEqualTo(JobState.FAILED);
+    assertThat(status.errorCode()).as(describe(status)).isEqualTo("IMAGE_CORRUPT");
+    assertThat(status.errorStep()).isIn(StepName.PLAN, StepName.EXPORT);
+    assertThat(status.errorMessage()).isNotBlank();
+    assertThat(status.step(StepName.CLEANUP).state()).isEqualTo(StepState.SUCCEEDED);
+    assertThat(status.step(StepName.UPLOAD).state()).isEqualTo(StepState.CANCELLED);
+    assertThat(status.step(status.errorStep()).attempts()).as("IMAGE_CORRUPT is not retried").isEqualTo(1);
+    assertNothingLeft(List.of(job));
+  }
+
+  @Test
+  void aTargetWithoutSpaceFailsClearlyAndLeavesNothing() throws Exception {
+    String job = submit("aws-raw", "debian-12-aws.raw", "kvm-tiny");
+    MigrationStatus status = await(job);
+    assertThat(status.state()).isEqualTo(JobState.FAILED);
+    assertThat(status.errorCode()).as(describe(status)).isEqualTo("NO_SPACE");
+    assertThat(status.errorStep()).isEqualTo(StepName.UPLOAD);
+    assertThat(status.step(StepName.CLEANUP).state()).isEqualTo(StepState.SUCCEEDED);
+    try (var files = Files.list(tiny.resolve("images"))) {
+      assertThat(files.toList()).isEmpty();
+    }
+    assertNothingLeft(List.of(job));
+  }
+
+  @Test
+  void cancelMidRestoreStopsPromptlyAndCleansUp() throws Exception {
+    String job = UUID.randomUUID().toString();
+    CountDownLatch inRestore = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    List<Long> bytesAfterCancel = new CopyOnWriteArrayList<>();
+    hook = (jobId, step, bytes) -> {
+      if (!jobId.equals(job) || step != StepName.RESTORE) {
+        return;
+      }
+      if (inRestore.getCount() > 0 && bytes > 0) {
+        inRestore.countDown();
+        try {
+          cancelled.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else if (inRestore.getCount() == 0) {
+        bytesAfterCancel.add(bytes);
+      }
+    };
+    try {
+      orchestrator.submit(new MigrationRequest(job, "tenant", "aws-raw", "debian-12-aws.raw", "vsphere-vmdk", Map.of()));
+      assertThat(inRestore.await(120, TimeUnit.SECONDS)).as("RESTORE started").isTrue();
+      assertThat(orchestrator.cancel(job, "the user changed their mind")).isTrue();
+      cancelled.countDown();
+      MigrationStatus status = await(job);
+      assertThat(status.state()).as(describe(status)).isEqualTo(JobState.CANCELLED);
+      assertThat(status.errorCode()).isEqualTo("CANCELLED");
+      assertThat(status.errorMessage()).isEqualTo("the user changed their mind");
+      assertThat(status.step(StepName.RESTORE).state()).isEqualTo(StepState.CANCELLED);
+      assertThat(status.step(StepName.RESTORE).attempts()).isEqualTo(1);
+      for (StepName step : List.of(StepName.INJECT, StepName.UPLOAD, StepName.REGISTER, StepName.VERIFY)) {
+        assertThat(status.step(step).state()).isEqualTo(StepState.CANCELLED);
+        assertThat(status.step(step).attempts()).isZero();
+      }
+      assertThat(status.step(StepName.CLEANUP).state()).isEqualTo(StepState.SUCCEEDED);
+      assertThat(bytesAfterCancel).as("block boundaries passed after the cancel").hasSizeLessThanOrEqualTo(1);
+      assertThat(orchestrator.cancel(job, "again")).as("a finished job cannot be cancelled").isFalse();
+      assertNothingLeft(List.of(job));
+    } finally {
+      hook = StepHook.NONE;
+    }
+  }
+
+  private void checkResult(Path image, String qemuFormat, String layer, MigrationStatus status) throws Exception {
+    JsonNode info = JSON.readTree(Fixtures.run(root, "qemu-img", "info", "--output=json", image.toString()));
+    assertThat(info.path("format").asText()).isEqualTo(qemuFormat);
+    if ("vmdk".equals(qemuFormat)) {
+      assertThat(info.path("format-specific").path("data").path("create-type").asText()).isEqualTo("streamOptimized");
+    }
+    Fixtures.run(root, "qemu-img", "check", image.toString());
+    Path scratch = Files.createDirectories(root.resolve("detect"));
+    String detected = Fixtures.run(root, "java", "-jar", Fixtures.agentJar().toString(), "detect", "--image",
+        image.toString(), "--output", "json", "--scratch", scratch.toString());
+    JsonNode system = JSON.readTree(detected.substring(detected.indexOf('{')));
+    List<String> present = new ArrayList<>();
+    system.path("layers").forEach(presence -> {
+      if (presence.path("present").asBoolean()) {
+        present.add(presence.path("cloud").asText());
+      }
+    });
+    assertThat(present).as("layers the agent detects on the result").containsExactly(layer);
+
+    Map<String, String> before = Fixtures.snapshot(sourceTree);
+    Map<String, String> after = Fixtures.rootSnapshot(image, scratch);
+    Set<String> layerPaths = new TreeSet<>();
+    for (StepName step : List.of(StepName.STRIP, StepName.INJECT)) {
+      String result = step == StepName.STRIP ? stripReportOf(status) : status.step(step).result();
+      JSON.readTree(result).path("changes").forEach(change -> layerPaths.add(change.path("path").asText()));
+    }
+    Set<String> differing = new TreeSet<>();
+    Set<String> all = new TreeSet<>(before.keySet());
+    all.addAll(after.keySet());
+    for (String path : all) {
+      if (!java.util.Objects.equals(before.get(path), after.get(path))) {
+        differing.add(path);
+      }
+    }
+    differing.removeIf(path -> path.equals("/var/lib/ferry") || path.startsWith("/var/lib/ferry/")
+        || layerPaths.contains(path) || layerPaths.stream().anyMatch(changed -> changed.startsWith(path + "/")));
+    assertThat(differing).as("paths outside the layer that differ from the source").isEmpty();
+    assertThat(layerPaths).as("the strip and inject reports name changes").isNotEmpty();
+  }
+
+  /** The strip report: the job's own, or (bundle reused) the one the bundle's first job stored. */
+  private String stripReportOf(MigrationStatus status) {
+    return status.step(StepName.STRIP).result() != null ? status.step(StepName.STRIP).result()
+        : orchestrator.status(firstJobWithBundle(status.bundleId())).orElseThrow().step(StepName.STRIP).result();
+  }
+
+  private final Map<String, String> jobsByBundle = new HashMap<>();
+
+  private String firstJobWithBundle(String bundleId) {
+    return jobsByBundle.get(bundleId);
+  }
+
+  private void assertNothingLeft(List<String> jobs) throws Exception {
+    List<Path> accountFolders = accounts.values().stream()
+        .map(account -> Path.of(account.config().settings().get("directory"))).toList();
+    Leftovers.assertNone(root, Set.of(tiny), workDirectory, jobs, accountFolders);
+  }
+
+  private String submit(String source, String image, String target) {
+    String job = UUID.randomUUID().toString();
+    orchestrator.submit(new MigrationRequest(job, "tenant", source, image, target, Map.of()));
+    return job;
+  }
+
+  private MigrationStatus await(String job) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+    while (Instant.now().isBefore(deadline)) {
+      MigrationStatus status = orchestrator.status(job).orElseThrow();
+      if (status.state().finished()) {
+        if (status.step(StepName.STRIP).state() == StepState.SUCCEEDED) {
+          jobsByBundle.putIfAbsent(status.bundleId(), job);
+        }
+        return status;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("job " + job + " did not finish: " + describe(orchestrator.status(job).orElseThrow()));
+  }
+
+  private static String describe(MigrationStatus status) {
+    StringBuilder text = new StringBuilder(status.state() + " " + status.errorCode() + " " + status.errorMessage());
+    for (MigrationStatus.StepStatus step : status.steps()) {
+      text.append("\n  ").append(step.name()).append(' ').append(step.state()).append(" attempts=")
+          .append(step.attempts()).append(' ').append(step.errorCode()).append(' ').append(step.errorMessage());
+    }
+    return text.toString();
+  }
+
+  private void account(String id, String format, String layer, Path directory) throws Exception {
+    Files.createDirectories(directory.resolve("images"));
+    accounts.put(id, new ResolvedAccount("local",
+        new CloudAccountConfig(id, null, null, Map.of("directory", directory.toString(), "format", format, "layer", layer),
+            Map.of()), layer));
+  }
+
+  private ResolvedAccount resolve(String accountId) {
+    ResolvedAccount account = accounts.get(accountId);
+    if (account == null) {
+      throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.NOT_FOUND, accountId);
+    }
+    return account;
+  }
+}
