@@ -145,7 +145,8 @@ enable_unit() {
 log "adding the AWS cloud layer (cloud-init with the Ec2 datasource, amazon-ssm-agent unit)"
 (cd "$cache/layer-debs" && { ls cloud-init_*.deb >/dev/null 2>&1 || apt-get download cloud-init >/dev/null 2>"$work/cloud-init.log"; }) \
   || { cat "$work/cloud-init.log" >&2; die "cannot download the cloud-init package"; }
-dpkg -x "$(ls "$cache"/layer-debs/cloud-init_*.deb | tail -n1)" "$root"
+cloud_init_debs=("$cache"/layer-debs/cloud-init_*.deb)
+dpkg -x "${cloud_init_debs[-1]}" "$root"
 for unit in cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service cloud-init.target; do
   if [ -e "$root/lib/systemd/system/$unit" ]; then enable_unit "$unit"; fi
 done
@@ -251,7 +252,8 @@ dd if="$work/root.img" of="$partial" bs=1M seek=$((2 + efi_mib)) conv=notrunc,sp
 # ---------------------------------------------------------------- 4. into the account
 
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-os_name="$(. "$root/etc/os-release" && echo "$PRETTY_NAME")"
+# Parsed, not sourced: nothing from the built root runs on the host.
+os_name="$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$root/etc/os-release" | head -n1)"
 cat >"$disk.ferry.json" <<EOF
 {
   "name": "$name",
@@ -265,6 +267,7 @@ cat >"$disk.ferry.json" <<EOF
 }
 EOF
 mv -f "$partial" "$disk"
+rm -rf "$work"
 
 elapsed=$(( $(date +%s) - started ))
 allocated_kib="$(du -k "$disk" | cut -f1)"
