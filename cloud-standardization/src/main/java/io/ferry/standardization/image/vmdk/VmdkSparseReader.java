@@ -255,6 +255,14 @@ final class VmdkSparseReader implements DiskImageReader {
     return table;
   }
 
+  /**
+   * Whether a grain table entry marks a zeroed grain: entry 1 when the header's zero-grain flag is
+   * set (without the flag, 1 would be sector 1, the metadata, and is refused as corrupt).
+   */
+  private boolean isZeroGrain(long entry) {
+    return entry == 1 && (header.flags() & SparseExtentHeader.FLAG_ZERO_GRAIN) != 0;
+  }
+
   /** Checks that grain data at {@code start} does not sit on metadata. */
   private void checkGrainPlacement(long grain, long start, long length) {
     long tableIndex = grain / header.gtesPerGrainTable();
@@ -298,7 +306,7 @@ final class VmdkSparseReader implements DiskImageReader {
       int length = Math.min(destination.remaining(), grainBytes - inGrain);
       ByteBuffer part = destination.slice(destination.position(), length);
       long entry = entry(grain);
-      if (entry == 0 || entry == 1) {
+      if (entry == 0 || isZeroGrain(entry)) {
         if (part.hasArray()) {
           Arrays.fill(part.array(), part.arrayOffset(), part.arrayOffset() + length, (byte) 0);
         } else {
@@ -431,9 +439,27 @@ final class VmdkSparseReader implements DiskImageReader {
         long grain = position / grainBytes;
         long end = Math.min(virtualSize, (grain + 1) * grainBytes);
         ExtentType type;
+        int tableIndex = (int) (grain / header.gtesPerGrainTable());
+        if (grainDirectory[tableIndex] == 0) {
+          // no grain table: the whole span of the table is unallocated, skipped in one step
+          long tableSpan = (long) header.gtesPerGrainTable() * grainBytes;
+          end = Math.min(virtualSize, (tableIndex + 1) * tableSpan);
+          Extent extent = new Extent(position, end - position, ExtentType.UNALLOCATED);
+          position = end;
+          if (pending == null) {
+            pending = extent;
+            continue;
+          } else if (pending.type() == ExtentType.UNALLOCATED) {
+            pending = new Extent(pending.offset(), pending.length() + extent.length(), ExtentType.UNALLOCATED);
+            continue;
+          }
+          Extent result = pending;
+          pending = extent;
+          return result;
+        }
         try {
           long entry = entry(grain);
-          type = entry == 0 ? ExtentType.UNALLOCATED : entry == 1 ? ExtentType.ZERO : ExtentType.DATA;
+          type = entry == 0 ? ExtentType.UNALLOCATED : isZeroGrain(entry) ? ExtentType.ZERO : ExtentType.DATA;
           if (type == ExtentType.DATA && !header.compressed()) {
             checkGrainPlacement(grain, entry * 512, end - grain * grainBytes);
           }

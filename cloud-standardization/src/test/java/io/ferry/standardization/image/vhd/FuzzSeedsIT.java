@@ -1,0 +1,74 @@
+package io.ferry.standardization.image.vhd;
+
+import static io.ferry.standardization.image.vhd.DiskFixtures.content;
+import static io.ferry.standardization.image.vhd.DiskFixtures.qemuImgOk;
+import static io.ferry.standardization.image.vhd.DiskFixtures.readAll;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.standardization.image.DiskImageReader;
+import io.ferry.standardization.image.DiskImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hand-built fuzz seeds of VMDK, VHD, VHDX, OVA and GCP archives are valid images: Ferry reads
+ * each exactly as qemu-img (or GNU tar, for the archives) does, so fuzzing starts from inputs that
+ * reach deep into the readers.
+ */
+class FuzzSeedsIT {
+
+  private static final Path SEEDS = Path.of("src/test/resources/fuzz");
+
+  @TempDir Path directory;
+
+  static Stream<Path> seeds() throws IOException {
+    List<Path> all = new java.util.ArrayList<>();
+    for (String folder : List.of("vmdk", "vhd", "vhdx", "ova", "gcp")) {
+      try (Stream<Path> files = Files.walk(SEEDS.resolve(folder))) {
+        files.filter(path -> path.getParent().getFileName().toString().startsWith("fuzz"))
+            .filter(Files::isRegularFile)
+            .forEach(all::add);
+      }
+    }
+    assertThat(all).hasSizeGreaterThanOrEqualTo(12);
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("seeds")
+  void ferryReadsEachSeedAsTheReferenceToolDoes(Path seed) throws Exception {
+    String name = seed.getFileName().toString();
+    Path expected = directory.resolve("expected.raw");
+    if (name.endsWith(".tar.gz")) {
+      run("tar", "-xzf", seed.toAbsolutePath().toString());
+      Files.move(directory.resolve("disk.raw"), expected);
+    } else if (name.endsWith(".ova")) {
+      run("tar", "-xf", seed.toAbsolutePath().toString());
+      qemuImgOk("convert", "-f", "vmdk", "-O", "raw", directory.resolve("seed-disk1.vmdk").toString(), expected.toString());
+    } else {
+      String format = name.endsWith(".vhd") ? "vpc" : name.endsWith(".vhdx") ? "vhdx" : "vmdk";
+      qemuImgOk("convert", "-f", format, "-O", "raw", seed.toString(), expected.toString());
+    }
+    try (DiskImageReader reader = DiskImages.open(seed)) {
+      byte[] actual = readAll(reader);
+      assertThat(java.util.Arrays.mismatch(actual, content(expected, reader.virtualSize())))
+          .as("first differing byte").isEqualTo(-1);
+      assertThat(reader.virtualSize()).isEqualTo(Files.size(expected));
+    }
+  }
+
+  private void run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+    try (InputStream in = process.getInputStream()) {
+      in.readAllBytes();
+    }
+    assertThat(process.waitFor()).isZero();
+  }
+}
