@@ -71,8 +71,6 @@ class ImageOracleIT {
     RAW(DiskFormat.RAW, "raw", false, WriteOptions.DEFAULTS),
     QCOW2(DiskFormat.QCOW2, "qcow2", true, WriteOptions.DEFAULTS),
     QCOW2_COMPRESSED(DiskFormat.QCOW2, "qcow2", true, WriteOptions.DEFAULTS.withCompressed(true)),
-    QCOW2_COMPRESSED_ONE_THREAD(
-        DiskFormat.QCOW2, "qcow2", true, WriteOptions.DEFAULTS.withCompressed(true).withThreads(1)),
     // 512-byte clusters: hundreds of L2 tables and refcount blocks interleaved with the data.
     QCOW2_TINY_CLUSTERS(DiskFormat.QCOW2, "qcow2", true, WriteOptions.DEFAULTS.withClusterSize(512)),
     QCOW2_TINY_CLUSTERS_COMPRESSED(
@@ -105,7 +103,6 @@ class ImageOracleIT {
   /** Disks: odd sizes (multiples of 512, not of 64 KiB), empty, full, zero-sized. */
   enum Disk {
     MIXED(3 * 1024 * 1024 + 3 * 512, Pattern.MIXED),
-    MIXED_LARGER(9 * 1024 * 1024 + 7 * 512, Pattern.MIXED),
     EMPTY(2 * 1024 * 1024 + 512, Pattern.EMPTY),
     FULL(1024 * 1024 + 1536, Pattern.FULL),
     ZERO_SIZED(0, Pattern.EMPTY);

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +70,11 @@ public final class Converter {
               thread.setDaemon(true);
               return thread;
             });
+    // Blocks are reused: writers never keep a reference to the data they were handed.
+    ArrayBlockingQueue<ByteBuffer> freeBlocks = new ArrayBlockingQueue<>(maxInFlight + 1);
+    for (int i = 0; i <= maxInFlight; i++) {
+      freeBlocks.add(ByteBuffer.allocate(BLOCK_SIZE));
+    }
     ArrayDeque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
     ArrayDeque<long[]> ranges = new ArrayDeque<>();
     long bytesRead = 0;
@@ -79,7 +85,8 @@ public final class Converter {
         while (inFlight.size() < maxInFlight && plan.hasNext()) {
           long[] range = plan.next();
           ranges.add(range);
-          inFlight.add(pool.submit(() -> readBlock(reader, range[0], (int) range[1])));
+          ByteBuffer buffer = freeBlocks.poll();
+          inFlight.add(pool.submit(() -> readBlock(reader, range[0], (int) range[1], buffer)));
         }
         if (inFlight.isEmpty()) {
           break;
@@ -90,6 +97,7 @@ public final class Converter {
         long written = writeNonZeroRuns(writer, range[0], block);
         bytesWritten += written;
         zeroBytes += range[1] - written;
+        freeBlocks.add(block);
         listener.progress(range[0] + range[1], virtualSize);
       }
       writer.finish();
@@ -104,9 +112,9 @@ public final class Converter {
         bytesRead, bytesWritten, zeroBytes, Duration.ofNanos(System.nanoTime() - started));
   }
 
-  private static ByteBuffer readBlock(DiskImageReader reader, long offset, int length)
-      throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(length);
+  private static ByteBuffer readBlock(
+      DiskImageReader reader, long offset, int length, ByteBuffer buffer) throws IOException {
+    buffer.clear().limit(length);
     reader.read(offset, buffer);
     if (buffer.hasRemaining()) {
       throw new FerryException(

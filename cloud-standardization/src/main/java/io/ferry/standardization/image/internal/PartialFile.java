@@ -22,17 +22,31 @@ public final class PartialFile implements Closeable {
   private final Path target;
   private final Path temporary;
   private final FileChannel channel;
+  private final boolean durable;
   private boolean committed;
   private boolean closed;
 
-  private PartialFile(Path target, Path temporary, FileChannel channel) {
+  private PartialFile(Path target, Path temporary, FileChannel channel, boolean durable) {
     this.target = target;
     this.temporary = temporary;
     this.channel = channel;
+    this.durable = durable;
   }
 
-  /** Creates (or truncates) {@code target + ".ferry-partial"} for reading and writing. */
+  /**
+   * Creates (or truncates) {@code target + ".ferry-partial"} for reading and writing; {@link
+   * #commit()} renames it without forcing it to disk first (like {@code qemu-img convert}).
+   */
   public static PartialFile create(Path target) throws IOException {
+    return create(target, false);
+  }
+
+  /**
+   * Creates (or truncates) {@code target + ".ferry-partial"}; when {@code durable}, {@link
+   * #commit()} forces the data to disk before the rename, so that after a crash the target is
+   * either complete or absent.
+   */
+  public static PartialFile create(Path target, boolean durable) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path temporary = absolute.resolveSibling(absolute.getFileName() + SUFFIX);
     FileChannel channel =
@@ -42,7 +56,7 @@ public final class PartialFile implements Closeable {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    return new PartialFile(absolute, temporary, channel);
+    return new PartialFile(absolute, temporary, channel, durable);
   }
 
   /** The channel of the temporary file. */
@@ -60,9 +74,14 @@ public final class PartialFile implements Closeable {
     return temporary;
   }
 
-  /** Flushes to disk, closes the channel and renames the temporary file onto the target. */
+  /**
+   * Closes the channel and renames the temporary file onto the target (forcing it to disk first
+   * when durable).
+   */
   public void commit() throws IOException {
-    channel.force(true);
+    if (durable) {
+      channel.force(true);
+    }
     channel.close();
     try {
       Files.move(

@@ -128,7 +128,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
           "virtual size " + virtualSize + " is too large for qcow2 with " + clusterSize
               + "-byte clusters");
     }
-    return new Qcow2ImageWriter(PartialFile.create(target), virtualSize, options);
+    return new Qcow2ImageWriter(PartialFile.create(target, options.durable()), virtualSize, options);
   }
 
   @Override

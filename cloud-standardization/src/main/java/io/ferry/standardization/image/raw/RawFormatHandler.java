@@ -31,6 +31,6 @@ public final class RawFormatHandler implements ImageFormatHandler {
   @Override
   public DiskImageWriter create(Path target, long virtualSize, WriteOptions options)
       throws IOException {
-    return RawImageWriter.create(target, virtualSize);
+    return RawImageWriter.create(target, virtualSize, options.durable());
   }
 }

@@ -26,8 +26,8 @@ final class RawImageWriter implements DiskImageWriter {
     this.virtualSize = virtualSize;
   }
 
-  static RawImageWriter create(Path target, long virtualSize) throws IOException {
-    return new RawImageWriter(PartialFile.create(target), virtualSize);
+  static RawImageWriter create(Path target, long virtualSize, boolean durable) throws IOException {
+    return new RawImageWriter(PartialFile.create(target, durable), virtualSize);
   }
 
   @Override

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Benchmark of Ferry's disk image conversions against qemu-img (not a test; run by hand).
+#
+# Builds a 4 GiB virtual disk holding about 1 GiB of realistic data (text, binaries from /usr,
+# random bytes, written zeros; the rest holes), then times `ferry-agent image convert` and
+# `qemu-img convert` side by side for raw->qcow2, qcow2->VMDK streamOptimized, qcow2->VHD fixed
+# and VMDK->raw. Prints wall time, the ratio (qemu-img time / Ferry time: above 1 means Ferry is
+# faster) and peak RSS of each, and checks with `qemu-img compare` that both outputs are
+# identical to the source. Formats this build of Ferry cannot handle are reported as skipped.
+#
+# Usage: scripts/bench-image.sh [--no-build]
+#   BENCH_DIR   work directory (default /tmp/ferry-bench; needs about 6 GiB free)
+#   JAVA_OPTS   JVM options for Ferry (default -Xmx256m: memory stays bounded)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-/tmp/ferry-bench}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx256m}"
+JAR="$ROOT/guest-agent/target/ferry-agent.jar"
+MIB=$((1024 * 1024))
+
+for tool in qemu-img java /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench-image: $tool is required" >&2; exit 2; }
+done
+
+if [[ "${1:-}" != "--no-build" ]]; then
+  echo "building the agent jar..."
+  (cd "$ROOT" && ./mvnw -q -o -pl cloud-standardization,guest-agent -am package -DskipTests)
+fi
+[[ -f "$JAR" ]] || { echo "bench-image: $JAR is missing (build first)" >&2; exit 2; }
+
+mkdir -p "$BENCH_DIR"
+cd "$BENCH_DIR"
+rm -f out-* time-*
+
+# --- the source disk -------------------------------------------------------------------------
+# Layout of the 4 GiB disk: 256 MiB text at 0, 256 MiB binaries at 1 GiB, 256 MiB random at
+# 2 GiB, 256 MiB written zeros at 3 GiB, small mixed runs in between; everything else is holes.
+fill_from() { # fill_from OFFSET_MIB SIZE_MIB FILE...: cycles through the files' bytes
+  local offset=$1 size=$2; shift 2
+  local want=$((size * MIB))
+  [[ $# -gt 0 ]] || set -- /usr/bin/*
+  local total passes
+  total=$(cat -- "$@" 2>/dev/null | wc -c)
+  [[ $total -gt 0 ]] || { echo "bench-image: no readable input files" >&2; exit 2; }
+  passes=$((want / total + 1))
+  # A bounded number of passes: the loop ends even when head stops reading early.
+  for ((pass = 0; pass < passes; pass++)); do cat -- "$@" 2>/dev/null || true; done |
+    head -c "$want" | dd of=src.raw bs=1M seek="$offset" conv=notrunc status=none iflag=fullblock
+}
+if [[ ! -f src.raw || ! -f src.done ]]; then
+  echo "building a 4 GiB source disk with ~1 GiB of data in $BENCH_DIR..."
+  rm -f src.raw src.done
+  truncate -s 4G src.raw
+  mapfile -t texts < <(find /usr/share/doc /usr/share/common-licenses /usr/include -type f -size +1k 2>/dev/null | head -2000)
+  mapfile -t binaries < <(find /usr/bin /usr/lib -maxdepth 2 -type f -size +10k 2>/dev/null | head -2000)
+  fill_from 0 256 "${texts[@]}"
+  fill_from 1024 256 "${binaries[@]}"
+  head -c $((256 * MIB)) /dev/urandom | dd of=src.raw bs=1M seek=2048 conv=notrunc status=none iflag=fullblock
+  dd if=/dev/zero of=src.raw bs=1M seek=3072 count=256 conv=notrunc status=none
+  for i in $(seq 0 15); do # scattered small runs: 1 MiB of random every 48 MiB past 3.25 GiB
+    head -c "$MIB" /dev/urandom | dd of=src.raw bs=1M seek=$((3328 + i * 48)) conv=notrunc status=none iflag=fullblock
+  done
+  touch src.done
+fi
+[[ -f src.qcow2 ]] || qemu-img convert -f raw -O qcow2 src.raw src.qcow2
+[[ -f src.vmdk ]] || qemu-img convert -f raw -O vmdk -o subformat=streamOptimized src.raw src.vmdk
+echo "source: $(du -h --apparent-size src.raw | cut -f1) virtual, $(du -h src.raw | cut -f1) allocated"
+sync
+
+# --- timing helpers ---------------------------------------------------------------------------
+measure() { # measure NAME COMMAND...: sets SECONDS_TAKEN, RSS_KIB, STATUS
+  local name=$1; shift
+  set +e
+  /usr/bin/time -v -o "time-$name" "$@" >"log-$name" 2>&1
+  STATUS=$?
+  set -e
+  local wall
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "time-$name")
+  SECONDS_TAKEN=$(awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }' <<<"$wall")
+  RSS_KIB=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "time-$name")
+}
+
+printf '\n%-28s %10s %10s %8s %12s %12s  %s\n' case "ferry s" "qemu s" ratio "ferry RSS" "qemu RSS" check
+run_case() { # run_case NAME INPUT FERRY_FORMAT QEMU_IN_FORMAT QEMU_OUT_FORMAT QEMU_OPTIONS
+  local name=$1 input=$2 ferry_format=$3 qemu_in=$4 qemu_out=$5 qemu_options=$6
+  rm -f "out-$name-ferry" "out-$name-qemu"
+  measure "$name-ferry" java $JAVA_OPTS -jar "$JAR" image convert -q -O "$ferry_format" "$input" "out-$name-ferry"
+  if [[ $STATUS -ne 0 ]]; then
+    if grep -qE 'UNSUPPORTED|unknown disk format|IMAGE_FORMAT_UNKNOWN' "log-$name-ferry"; then
+      printf '%-28s skipped: %s\n' "$name" "$(head -1 "log-$name-ferry")"
+    else
+      printf '%-28s FERRY FAILED: %s\n' "$name" "$(head -3 "log-$name-ferry" | tr '\n' ' ')"
+    fi
+    return
+  fi
+  local ferry_seconds=$SECONDS_TAKEN ferry_rss=$RSS_KIB
+  # shellcheck disable=SC2086
+  measure "$name-qemu" qemu-img convert -f "$qemu_in" -O "$qemu_out" $qemu_options "$input" "out-$name-qemu"
+  local qemu_seconds=$SECONDS_TAKEN qemu_rss=$RSS_KIB
+  local check="identical"
+  if ! qemu-img compare -q -f raw -F "$qemu_out" src.raw "out-$name-ferry" >/dev/null 2>&1; then
+    check="DIFFERENT from the source"
+  fi
+  local ratio
+  ratio=$(awk -v q="$qemu_seconds" -v f="$ferry_seconds" 'BEGIN { if (f > 0) printf "%.2f", q / f; else print "inf" }')
+  printf '%-28s %10.2f %10.2f %8s %9d MiB %9d MiB  %s\n' "$name" "$ferry_seconds" "$qemu_seconds" \
+    "$ratio" $((ferry_rss / 1024)) $((qemu_rss / 1024)) "$check"
+  rm -f "out-$name-ferry" "out-$name-qemu"
+}
+
+run_case raw-to-qcow2 src.raw qcow2 raw qcow2 ""
+run_case qcow2-to-vmdk-stream src.qcow2 vmdk-streamOptimized qcow2 vmdk "-o subformat=streamOptimized"
+run_case qcow2-to-vhd-fixed src.qcow2 vhd-fixed qcow2 vpc "-o subformat=fixed"
+run_case vmdk-stream-to-raw src.vmdk raw vmdk raw ""
+echo
+echo "ratio = qemu-img time / Ferry time (above 1: Ferry is faster). Ferry ran with $JAVA_OPTS."
