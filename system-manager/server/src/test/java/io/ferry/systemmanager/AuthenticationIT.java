@@ -34,7 +34,7 @@ class AuthenticationIT extends ApiIntegrationTest {
     Api.Response login = browser.post("/api/v1/auth/login", Map.of("username", "alice", "password", PASSWORD));
     assertThat(login.status()).isEqualTo(200);
     assertThat(login.json().get("role").asText()).isEqualTo("ADMIN");
-    assertThat(login.raw().headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("JSESSIONID=") && c.contains("HttpOnly"));
+    assertThat(login.raw().headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("JSESSIONID=") && c.contains("HttpOnly") && c.contains("SameSite=Lax"));
     assertThat(browser.csrfToken()).hasValue(login.json().get("csrfToken").asText());
 
     Api.Response me = browser.get("/api/v1/auth/me");

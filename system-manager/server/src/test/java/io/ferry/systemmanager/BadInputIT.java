@@ -120,6 +120,16 @@ class BadInputIT extends ApiIntegrationTest {
   }
 
   @Test
+  void expiredToken() {
+    String token = io.ferry.systemmanager.internal.security.TokenHashing.newToken();
+    tokens.save(new io.ferry.systemmanager.internal.security.ApiToken(tenant.id(), adminUser.id(), "old",
+        io.ferry.systemmanager.internal.security.TokenHashing.hash(token), "ferry_old", java.time.Instant.now().minusSeconds(7200),
+        java.time.Instant.now().minusSeconds(3600)));
+    before = rowCounts();
+    assertProblem(Api.bearer(port, token).delete("/api/v1/cloud-accounts/" + account), 401, "INVALID_TOKEN");
+  }
+
+  @Test
   void viewerCannotMutate() {
     Api viewer = as(user(tenant, "vera", Role.VIEWER));
     before = rowCounts();

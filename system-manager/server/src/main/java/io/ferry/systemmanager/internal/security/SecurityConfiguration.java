@@ -89,6 +89,7 @@ public class SecurityConfiguration {
     SecurityProblemHandlers handlers = new SecurityProblemHandlers(problems);
     CookieCsrfTokenRepository csrfRepository = CookieCsrfTokenRepository.withHttpOnlyFalse();
     csrfRepository.setCookiePath("/");
+    csrfRepository.setCookieCustomizer(cookie -> cookie.sameSite("Lax"));
     http.securityContext(context -> context.securityContextRepository(contextRepository))
         // Sessions are created only by the login endpoint (which also changes the session id);
         // bearer-token requests never get one.
