@@ -1,15 +1,20 @@
-"""moto server with RegisterImage made faithful to EC2 for Ferry's AWS plugin tests.
+"""moto server made faithful to AWS where Ferry's AWS plugin tests need it.
 
 moto 5.2.5 keeps only the name and description of RegisterImage: the AMI gets an unrelated
 auto-created snapshot, no architecture and no tags. Real EC2 keeps the block device mappings,
-architecture, boot mode, root device name and the tags of TagSpecifications. This wrapper
-teaches moto exactly that, nothing more, and then runs the normal moto server (same arguments
-as moto_server). The tests also record the requests Ferry sends, so nothing hides behind it.
+architecture, boot mode, root device name and the tags of TagSpecifications. moto also reports
+a snapshot block size of 512 bytes where AWS reports 524288 (512 KiB), which makes every upload
+a thousand times chattier than on AWS. This wrapper teaches moto exactly these two things (the
+block size comes from FERRY_MOTO_BLOCK_SIZE, default AWS's 524288; tests of small blocks set
+512) and then runs the normal moto server (same arguments as moto_server). The tests also
+record the requests Ferry sends, so nothing hides behind it.
 """
 
+import os
 import sys
 
 from moto.core.responses import ActionResult
+from moto.ebs.models import EBSSnapshot
 from moto.ec2.models.amis import Ami
 from moto.ec2.responses.amis import AmisResponse
 from moto.server import main
@@ -61,6 +66,16 @@ def _block_device_mappings(self):
     ]
 
 
+_BLOCK_SIZE = int(os.environ.get("FERRY_MOTO_BLOCK_SIZE", "524288"))
+_original_snapshot_init = EBSSnapshot.__init__
+
+
+def _snapshot_init(self, account_id, snapshot):
+    _original_snapshot_init(self, account_id, snapshot)
+    self.block_size = _BLOCK_SIZE
+
+
+EBSSnapshot.__init__ = _snapshot_init
 AmisResponse.register_image = _register_image
 Ami.block_device_mappings = property(_block_device_mappings)
 

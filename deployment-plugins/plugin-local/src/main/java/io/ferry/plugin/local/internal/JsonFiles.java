@@ -59,8 +59,21 @@ public final class JsonFiles {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
       }
+      forceDirectory(path.getParent());
     } finally {
       Files.deleteIfExists(temporary);
+    }
+  }
+
+  /**
+   * Flushes a directory's entries to disk, so that a rename into it survives a power loss. Best
+   * effort: file systems and platforms that cannot open directories are left as they are.
+   */
+  public static void forceDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not supported here; the rename is still atomic, only its durability is up to the OS.
     }
   }
 }

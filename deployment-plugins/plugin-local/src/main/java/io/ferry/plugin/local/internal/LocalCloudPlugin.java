@@ -327,11 +327,13 @@ public final class LocalCloudPlugin implements CloudPlugin {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** Renames {@code from} to {@code to} atomically where possible, durably where possible. */
   static void moveAtomically(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to);
     }
+    JsonFiles.forceDirectory(to.getParent());
   }
 }
