@@ -29,10 +29,11 @@ final class ImageFiles {
 
   /**
    * Creates an image file of {@code format}; it becomes visible at {@code target} only when the
-   * writer finishes (until then it is {@code target + ".ferry-partial"}).
+   * writer finishes (until then it is {@code target + ".ferry-partial"}). Durable: a cloud's
+   * image must be complete on disk once it is registered, whatever happens to the machine.
    */
   static DiskImageWriter create(Path target, DiskFormat format, long virtualSize) throws IOException {
-    return DiskImages.create(target, format, virtualSize, WriteOptions.DEFAULTS);
+    return DiskImages.create(target, format, virtualSize, WriteOptions.DEFAULTS.withDurable(true));
   }
 
   /** Copies the whole disk of {@code source} into {@code target} and finishes {@code target}. */
