@@ -144,9 +144,11 @@ class OfflineImageIT {
     return run("debugfs", "-R", request, partition.toString());
   }
 
-  private static void assertNothingLeftBehind(Path disk) throws Exception {
-    assertThat(run("losetup", "-a")).doesNotContain(disk.getFileName().toString()).doesNotContain("ferry-agent-");
-    assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain("ferry-root-");
+  /** No loop device and no mount of this test's files (other processes may use loops meanwhile). */
+  private void assertNothingLeftBehind(Path disk) throws Exception {
+    assertThat(run("losetup", "-a")).doesNotContain(disk.toString()).doesNotContain(temporary.toString());
+    assertThat(run("losetup", "--associated", disk.toString())).isEmpty();
+    assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(temporary.toString());
   }
 
   private static String agent(int expectedStatus, String... arguments) {
