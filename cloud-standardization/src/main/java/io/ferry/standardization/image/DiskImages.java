@@ -98,8 +98,11 @@ public final class DiskImages {
   }
 
   private static ImageFormatHandler detectHandler(Path path) throws IOException {
-    if (!Files.isRegularFile(path)) {
+    if (!Files.exists(path)) {
       throw new FerryException(ErrorCode.NOT_FOUND, "no such image file: " + path);
+    }
+    if (Files.isDirectory(path)) {
+      throw new FerryException(ErrorCode.INVALID_REQUEST, "a directory is not a disk image: " + path);
     }
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       ImageProbe probe = new ImageProbe(path, channel);

@@ -9,6 +9,7 @@ import io.ferry.standardization.image.ExtentType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
@@ -16,7 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Reads a raw file. Java cannot ask the file system for holes (no SEEK_DATA), so the whole file
+ * Reads a raw file or block device. Java cannot ask the file system for holes (no SEEK_DATA), so the whole file
  * is one DATA extent; conversions skip its zero blocks.
  */
 final class RawImageReader implements DiskImageReader {
@@ -32,10 +33,35 @@ final class RawImageReader implements DiskImageReader {
   static RawImageReader open(Path path) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      return new RawImageReader(channel, channel.size());
+      long size = channel.size();
+      if (size == 0 && !Files.isRegularFile(path)) {
+        size = blockDeviceSize(path);
+      }
+      return new RawImageReader(channel, size);
     } catch (RuntimeException | IOException e) {
       channel.close();
       throw e;
+    }
+  }
+
+  /**
+   * The size of a block device (fstat reports 0 for them): Linux publishes it in 512-byte sectors
+   * under {@code /sys/class/block/<name>/size}. 0 when unknown.
+   */
+  static long blockDeviceSize(Path device) throws IOException {
+    Path name = device.toRealPath().getFileName();
+    if (name == null) {
+      return 0;
+    }
+    Path sectors = Path.of("/sys/class/block").resolve(name.toString()).resolve("size");
+    if (!Files.isReadable(sectors)) {
+      return 0;
+    }
+    try {
+      return Math.multiplyExact(Long.parseLong(Files.readString(sectors).trim()), 512L);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new FerryException(
+          ErrorCode.HOST_OPERATION_FAILED, "cannot read the size of block device " + device, e);
     }
   }
 
