@@ -11,6 +11,10 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import java.io.IOException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +27,12 @@ class ArchitectureTest {
   private static JavaClasses classes;
 
   @BeforeAll
-  static void importClasses() {
+  static void importClasses() throws IOException {
+    // Only the class path roots that hold io.ferry classes (every module's jar or classes folder).
+    List<URL> roots = Collections.list(ArchitectureTest.class.getClassLoader().getResources("io/ferry"));
     classes = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.ferry");
+        .importUrls(roots);
   }
 
   @Test
