@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.ebs.model.ListSnapshotBlocksResponse;
 public final class SnapshotBlockReader implements DiskImageReader {
 
   private static final int RECENT_BLOCKS = 4;
+  private static final byte[] ZEROS = new byte[64 * 1024];
 
   private final EbsClient ebs;
   private final Backoff backoff;
@@ -116,8 +117,8 @@ public final class SnapshotBlockReader implements DiskImageReader {
       int within = (int) (from - blockStart);
       String token = blocks.token(index);
       if (token == null) {
-        for (int i = 0; i < count; i++) {
-          destination.put(target + i, (byte) 0);
+        for (int done = 0; done < count; done += ZEROS.length) {
+          destination.put(target + done, ZEROS, 0, Math.min(ZEROS.length, count - done));
         }
         continue;
       }
