@@ -18,7 +18,7 @@ import java.util.Map;
  * A small command line over {@link Bundles} with a local store, for benchmarks and manual use.
  *
  * <pre>
- * BundleTool bundle  --store DIR [--chunk-size BYTES] [--level N] [--threads N] IMAGE BUNDLE_ID
+ * BundleTool bundle  --store DIR [--chunk-size BYTES] [--level N] [--threads N] [--in-flight N] IMAGE BUNDLE_ID
  * BundleTool restore --store DIR [--format raw|qcow2|...] BUNDLE_ID TARGET
  * BundleTool verify  --store DIR BUNDLE_ID
  * BundleTool gc      --store DIR [--grace-hours N]
@@ -75,9 +75,10 @@ public final class BundleTool {
           if (options.containsKey("level")) {
             bundleOptions = bundleOptions.withCompressionLevel(Integer.parseInt(options.get("level")));
           }
-          if (options.containsKey("threads")) {
-            int threads = Integer.parseInt(options.get("threads"));
-            bundleOptions = bundleOptions.withThreads(threads, 2 * threads);
+          if (options.containsKey("threads") || options.containsKey("in-flight")) {
+            int threads = Integer.parseInt(options.getOrDefault("threads", Integer.toString(bundleOptions.threads())));
+            int inFlight = Integer.parseInt(options.getOrDefault("in-flight", Integer.toString(2 * threads)));
+            bundleOptions = bundleOptions.withThreads(threads, inFlight);
           }
           try (DiskImageReader reader = DiskImages.open(Path.of(positional.get(0)))) {
             BundleResult result =
@@ -137,7 +138,7 @@ public final class BundleTool {
 
   private static int usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: BundleTool bundle --store DIR [--chunk-size BYTES] [--level N] [--threads N] IMAGE ID");
+    System.err.println("usage: BundleTool bundle --store DIR [--chunk-size BYTES] [--level N] [--threads N] [--in-flight N] IMAGE ID");
     System.err.println("       BundleTool restore --store DIR [--format raw|qcow2|...] ID TARGET");
     System.err.println("       BundleTool verify --store DIR ID");
     System.err.println("       BundleTool gc --store DIR [--grace-hours N]");

@@ -64,7 +64,7 @@ public final class Bundles {
     if (existing.isPresent()) {
       return new BundleResult(BundleManifests.fromJson(existing.get(), bundleId), 0, 0, 0, 0, 0, 0, Duration.ZERO);
     }
-    return new Bundler(store, clock).bundle(bundleId, disk, source, options);
+    return translated("bundling " + bundleId, () -> new Bundler(store, clock).bundle(bundleId, disk, source, options));
   }
 
   /**
@@ -108,11 +108,13 @@ public final class Bundles {
   public RestoreResult restore(String bundleId, DiskImageWriter writer, RestoreOptions options)
       throws IOException {
     BundleManifest manifest = manifest(bundleId);
-    try (writer) {
-      RestoreResult result = new Restorer(store).restore(manifest, writer, null, false, options);
-      writer.finish();
-      return result;
-    }
+    return translated("restoring " + bundleId, () -> {
+      try (writer) {
+        RestoreResult result = new Restorer(store).restore(manifest, writer, null, false, options);
+        writer.finish();
+        return result;
+      }
+    });
   }
 
   /**
@@ -123,7 +125,8 @@ public final class Bundles {
   public RestoreResult restoreToFile(String bundleId, Path target, RestoreOptions options)
       throws IOException {
     BundleManifest manifest = manifest(bundleId);
-    return restoreRaw(manifest, RawFileTarget.file(target, manifest.disk().virtualSize()), options);
+    return translated("restoring " + bundleId + " to " + target,
+        () -> restoreRaw(manifest, RawFileTarget.file(target, manifest.disk().virtualSize()), false, options));
   }
 
   /**
@@ -135,13 +138,8 @@ public final class Bundles {
       String bundleId, Path device, boolean deviceReadsZeros, Path stateFolder, RestoreOptions options)
       throws IOException {
     BundleManifest manifest = manifest(bundleId);
-    RawFileTarget target = RawFileTarget.device(device, manifest.disk().virtualSize(), stateFolder);
-    return restoreRaw(manifest, target, !deviceReadsZeros, options);
-  }
-
-  private RestoreResult restoreRaw(BundleManifest manifest, RawFileTarget target, RestoreOptions options)
-      throws IOException {
-    return restoreRaw(manifest, target, false, options);
+    return translated("restoring " + bundleId + " to " + device, () -> restoreRaw(manifest,
+        RawFileTarget.device(device, manifest.disk().virtualSize(), stateFolder), !deviceReadsZeros, options));
   }
 
   private RestoreResult restoreRaw(
@@ -164,7 +162,8 @@ public final class Bundles {
 
   /** Re-hashes every chunk of {@code bundleId} and recomputes its whole-disk digest. */
   public VerifyReport verify(String bundleId, int threads) throws IOException {
-    return new Restorer(store).verify(manifest(bundleId), threads, 2 * threads);
+    BundleManifest manifest = manifest(bundleId);
+    return translated("verifying " + bundleId, () -> new Restorer(store).verify(manifest, threads, 2 * threads));
   }
 
   /**
@@ -220,7 +219,11 @@ public final class Bundles {
 
   /** Writes {@code bundleId} as one tar archive (manifest, then its distinct chunks). */
   public void exportBundle(String bundleId, OutputStream output) throws IOException {
-    BundleArchive.export(store, manifest(bundleId), output);
+    BundleManifest manifest = manifest(bundleId);
+    translated("exporting " + bundleId, () -> {
+      BundleArchive.export(store, manifest, output);
+      return null;
+    });
   }
 
   /**
@@ -230,7 +233,7 @@ public final class Bundles {
    *     malformed archive
    */
   public BundleManifest importBundle(InputStream input) throws IOException {
-    return BundleArchive.importInto(store, input);
+    return translated("importing a bundle archive", () -> BundleArchive.importInto(store, input));
   }
 
   /**
@@ -238,6 +241,24 @@ public final class Bundles {
    * {@code grace}.
    */
   public GarbageCollection collectGarbage(Duration grace) throws IOException {
-    return new GarbageCollector(store, clock).collect(grace);
+    return translated("collecting garbage", () -> new GarbageCollector(store, clock).collect(grace));
+  }
+
+  private interface Operation<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs an operation and turns plain I/O failures into FerryExceptions: NO_SPACE when a disk is
+   * full, IO_ERROR (retryable) otherwise.
+   */
+  private static <T> T translated(String what, Operation<T> operation) {
+    try {
+      return operation.run();
+    } catch (IOException failure) {
+      String message = String.valueOf(failure.getMessage());
+      ErrorCode code = message.contains("No space left") ? ErrorCode.NO_SPACE : ErrorCode.IO_ERROR;
+      throw new FerryException(code, what + " failed: " + failure, failure);
+    }
   }
 }

@@ -86,7 +86,11 @@ class LocalStoreConcurrencyAndGarbageIT {
     // a bundle in progress: it crashes after 10 new chunks, 8 of them journalled
     Path slowImage = Files.write(folder.resolve("slow.raw"), TestData.disk(SIZE / 4, CHUNK, 43));
     Bundles crashing = new Bundles(new CrashingStore(store, 10), clock);
-    assertThatThrownBy(() -> bundle(crashing, "in-progress", slowImage, options)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> bundle(crashing, "in-progress", slowImage, options))
+        .isInstanceOfSatisfying(io.ferry.standardization.FerryException.class, failure -> {
+          org.assertj.core.api.Assertions.assertThat(failure.code()).isEqualTo(io.ferry.standardization.ErrorCode.IO_ERROR);
+          org.assertj.core.api.Assertions.assertThat(failure.retryable()).isTrue();
+        });
     Set<String> journalled = new HashSet<>();
     BundleJournal.readSegments(store, "in-progress")
         .forEach(segment -> segment.chunks().forEach(chunk -> journalled.add(chunk.sha256())));

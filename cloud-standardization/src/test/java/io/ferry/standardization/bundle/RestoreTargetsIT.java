@@ -42,7 +42,11 @@ class RestoreTargetsIT {
     Bundles failing = new Bundles(new FailingReads(store, 20), Clock.systemUTC());
     RestoreOptions options = RestoreOptions.defaults().withCheckpointEveryChunks(4);
 
-    assertThatThrownBy(() -> failing.restoreToFile("disk", target, options)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> failing.restoreToFile("disk", target, options))
+        .isInstanceOfSatisfying(io.ferry.standardization.FerryException.class, failure -> {
+          org.assertj.core.api.Assertions.assertThat(failure.code()).isEqualTo(io.ferry.standardization.ErrorCode.IO_ERROR);
+          org.assertj.core.api.Assertions.assertThat(failure.retryable()).isTrue();
+        });
     assertThat(target).doesNotExist();
     assertThat(folder.resolve("out.raw.ferry-partial")).exists();
     assertThat(folder.resolve("out.raw.ferry-partial.progress")).exists();

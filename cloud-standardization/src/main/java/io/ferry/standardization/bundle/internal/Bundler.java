@@ -32,10 +32,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cuts a disk into chunks and stores them. The calling thread reads chunks in disk order and feeds
- * the whole-disk digest; a pool of {@code threads} hashes, compresses and stores them; results are
- * taken back in disk order and journalled. At most {@code chunksInFlight} chunks (and as many
- * buffers plus one) exist at once, so memory stays bounded whatever the disk's size.
+ * Cuts a disk into chunks and stores them, in three stages: the calling thread reads chunks in disk
+ * order; one thread feeds them (and zero ranges) into the whole-disk digest in the same order; a
+ * pool of {@code threads} detects zero chunks, hashes, compresses and stores the rest. Results are
+ * taken back in disk order and journalled. At most {@code chunksInFlight} chunks are in flight and
+ * {@code chunksInFlight + 2} buffers exist, so memory stays bounded whatever the disk's size.
  */
 public final class Bundler {
 
@@ -73,17 +74,21 @@ public final class Bundler {
 
     MessageDigest diskDigest = ChunkCodec.newSha256();
     List<ChunkEntry> entries = new ArrayList<>();
-    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(options.chunksInFlight() + 1);
-    for (int index = 0; index <= options.chunksInFlight(); index++) {
+    // buffers: one per chunk in flight, plus slack for the digest stage running behind
+    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(options.chunksInFlight() + 2);
+    for (int index = 0; index < options.chunksInFlight() + 2; index++) {
       buffers.add(new byte[chunkSize]);
     }
     ExecutorService pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("ferry-bundle"));
+    // one thread feeds the whole-disk digest in disk order while the calling thread reads on
+    ExecutorService digestStage = Executors.newSingleThreadExecutor(daemonThreads("ferry-bundle-digest"));
     ThreadLocal<byte[]> outputs =
         ThreadLocal.withInitial(() -> new byte[ChunkCodec.compressBound(chunkSize)]);
     ArrayDeque<Future<Finished>> inFlight = new ArrayDeque<>();
     JournalWriter journal =
         new JournalWriter(bundleId, createdAt, virtualSize, options, resume.endOffset(), resume.nextSequence());
     long bytesRead = 0;
+    String diskSha256;
     try {
       ExtentCursor extents = new ExtentCursor(disk.extents());
       for (long offset = 0; offset < virtualSize; offset += chunkSize) {
@@ -92,13 +97,13 @@ public final class Bundler {
         if (offset < resume.endOffset()) {
           ChunkEntry done = resumed.get(offset);
           if (done == null) {
-            ChunkCodec.updateWithZeros(diskDigest, length);
+            digestStage.submit(() -> ChunkCodec.updateWithZeros(diskDigest, length));
           } else {
             byte[] buffer = buffers.take();
             readFully(disk, offset, buffer, length);
             bytesRead += length;
-            diskDigest.update(buffer, 0, length);
-            buffers.add(buffer);
+            Shared shared = new Shared(buffer, buffers, 1);
+            digestStage.submit(() -> digest(diskDigest, shared, length));
             entries.add(done);
           }
           options.listener().progress(offset + length, virtualSize);
@@ -108,40 +113,42 @@ public final class Bundler {
           takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
         }
         if (!holdsData) {
-          ChunkCodec.updateWithZeros(diskDigest, length);
+          digestStage.submit(() -> ChunkCodec.updateWithZeros(diskDigest, length));
           inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
           continue;
         }
         byte[] buffer = buffers.take();
         readFully(disk, offset, buffer, length);
         bytesRead += length;
-        if (ChunkCodec.isAllZero(buffer, length)) {
-          buffers.add(buffer);
-          ChunkCodec.updateWithZeros(diskDigest, length);
-          inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
-          continue;
-        }
-        diskDigest.update(buffer, 0, length);
+        Shared shared = new Shared(buffer, buffers, 2);
+        digestStage.submit(() -> digest(diskDigest, shared, length));
         long chunkOffset = offset;
         inFlight.add(
             pool.submit(
                 () -> {
                   try {
+                    if (ChunkCodec.isAllZero(buffer, length)) {
+                      return new Finished(chunkOffset, length, null);
+                    }
                     return storeChunk(chunkOffset, buffer, length, outputs.get(), options.compressionLevel());
                   } finally {
-                    buffers.add(buffer);
+                    shared.release();
                   }
                 }));
       }
       while (!inFlight.isEmpty()) {
         takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
       }
+      diskSha256 = digestStage.submit(() -> ChunkCodec.hex(diskDigest.digest())).get();
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       throw new FerryException(ErrorCode.CANCELLED, "bundling " + bundleId + " was interrupted");
+    } catch (ExecutionException impossible) {
+      throw new FerryException(ErrorCode.INTERNAL, "the whole-disk digest failed", impossible.getCause());
     } finally {
       inFlight.forEach(future -> future.cancel(true));
       pool.shutdownNow();
+      digestStage.shutdownNow();
     }
 
     BundleManifest manifest =
@@ -151,7 +158,7 @@ public final class Bundler {
             createdAt,
             source,
             new BundleManifest.Disk(
-                virtualSize, layout.logicalSectorSize(), ChunkCodec.hex(diskDigest.digest())),
+                virtualSize, layout.logicalSectorSize(), diskSha256),
             new BundleManifest.Chunking(chunkSize, "zstd", options.compressionLevel()),
             layout.table(),
             layout.bootMode(),
@@ -210,6 +217,33 @@ public final class Bundler {
     }
     journal.finished(finished.offset() + finished.length(), finished.entry());
     options.listener().progress(finished.offset() + finished.length(), virtualSize);
+  }
+
+  /** A chunk buffer used by several stages; back to the pool when the last one is done. */
+  private static final class Shared {
+    private final byte[] buffer;
+    private final BlockingQueue<byte[]> pool;
+    private final java.util.concurrent.atomic.AtomicInteger users;
+
+    Shared(byte[] buffer, BlockingQueue<byte[]> pool, int users) {
+      this.buffer = buffer;
+      this.pool = pool;
+      this.users = new java.util.concurrent.atomic.AtomicInteger(users);
+    }
+
+    void release() {
+      if (users.decrementAndGet() == 0) {
+        pool.add(buffer);
+      }
+    }
+  }
+
+  private static void digest(MessageDigest diskDigest, Shared shared, int length) {
+    try {
+      diskDigest.update(shared.buffer, 0, length);
+    } finally {
+      shared.release();
+    }
   }
 
   private static void readFully(DiskImageReader disk, long offset, byte[] buffer, int length)

@@ -105,6 +105,12 @@ public final class DiskLayout {
       }
     }
     Optional<FileSystem> wholeDisk = FileSystemDetector.detect(read(0, FileSystemDetector.PROBE_LENGTH));
+    boolean bootSectorFileSystem =
+        wholeDisk.isPresent() && ("vfat".equals(wholeDisk.get().type()) || "ntfs".equals(wholeDisk.get().type()));
+    // GRUB's MBR also starts with a jump; a plausible partition table wins over a FAT look-alike
+    if (wholeDisk.isPresent() && bootSectorFileSystem && mbrSignature && plausibleEntries(sector0)) {
+      wholeDisk = Optional.empty();
+    }
     if (wholeDisk.isPresent() || !mbrSignature) {
       PartitionTable table =
           new PartitionTable(PartitionScheme.NONE, null, null, false, List.of(), wholeDisk.orElse(null), problems);
@@ -264,6 +270,27 @@ public final class DiskLayout {
       return BootMode.HYBRID;
     }
     return uefi ? BootMode.UEFI : bios ? BootMode.BIOS : BootMode.UNKNOWN;
+  }
+
+  private boolean plausibleEntries(ByteBuffer sector0) {
+    boolean any = false;
+    for (int index = 0; index < 4; index++) {
+      int base = 446 + index * 16;
+      int status = sector0.get(base) & 0xff;
+      int type = sector0.get(base + 4) & 0xff;
+      long first = sector0.getInt(base + 8) & 0xffffffffL;
+      long sectors = sector0.getInt(base + 12) & 0xffffffffL;
+      if (status != 0 && status != 0x80) {
+        return false;
+      }
+      if (type != 0 && sectors != 0) {
+        if (first == 0 || (first + sectors) * 512 > diskSize) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
   }
 
   private static boolean hasProtectiveEntry(ByteBuffer sector0) {

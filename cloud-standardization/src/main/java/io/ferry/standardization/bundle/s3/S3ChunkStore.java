@@ -318,8 +318,8 @@ public final class S3ChunkStore implements ChunkStore {
               : status == 429 || status == 503 ? ErrorCode.CLOUD_THROTTLED
               : status >= 500 ? ErrorCode.CLOUD_UNAVAILABLE
               : ErrorCode.CLOUD_REQUEST_REJECTED;
-      throw new FerryException(code, what + " in " + describe() + " failed with HTTP " + status + ": "
-          + failure.awsErrorDetails().errorCode(), failure);
+      String detail = failure.awsErrorDetails() == null ? "" : ": " + failure.awsErrorDetails().errorCode();
+      throw new FerryException(code, what + " in " + describe() + " failed with HTTP " + status + detail, failure);
     } catch (SdkClientException unreachable) {
       throw new FerryException(ErrorCode.CLOUD_UNAVAILABLE, what + ": " + describe() + " is unreachable: "
           + unreachable.getMessage(), unreachable);
