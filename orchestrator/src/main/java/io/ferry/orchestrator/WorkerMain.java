@@ -16,7 +16,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.postgresql.ds.PGSimpleDataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * A standalone worker process (no Spring): claims migration steps from PostgreSQL and runs them
@@ -34,6 +35,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * --threads (FERRY_WORKER_THREADS)   steps at once (default 2)
  * --name (FERRY_WORKER_NAME)         this worker's name (default pid@host)
  * --polling-ms, --heartbeat-ms       db-scheduler intervals (FERRY_POLLING_MS, FERRY_HEARTBEAT_MS)
+ * --missed-heartbeats                a running step whose worker missed this many heartbeats is
+ *                                    taken over by another worker (FERRY_MISSED_HEARTBEATS, default 6)
  * --chunk-size (FERRY_CHUNK_SIZE)    bundle chunk size in bytes
  * --migrate                          run the Flyway migrations first
  * </pre>
@@ -54,16 +57,20 @@ public final class WorkerMain {
       System.err.println("usage: WorkerMain --db-url=jdbc:postgresql://... --agent-jar=ferry-agent.jar [--accounts=FILE]");
       System.exit(2);
     }
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(url);
+    int threads = Integer.parseInt(option(options, "threads", "FERRY_WORKER_THREADS", "2"));
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(url);
+    pool.setPoolName("ferry-worker");
+    pool.setMaximumPoolSize(threads + 6);
     String user = option(options, "db-user", "FERRY_DB_USER", null);
     if (user != null) {
-      dataSource.setUser(user);
+      pool.setUsername(user);
     }
     String password = option(options, "db-password", "FERRY_DB_PASSWORD", null);
     if (password != null) {
-      dataSource.setPassword(password);
+      pool.setPassword(password);
     }
+    HikariDataSource dataSource = new HikariDataSource(pool);
     if (options.containsKey("migrate")) {
       Orchestrator.migrate(dataSource);
     }
@@ -73,10 +80,11 @@ public final class WorkerMain {
     String accounts = option(options, "accounts", "FERRY_ACCOUNTS", null);
     AccountResolver resolver = accounts == null ? noAccounts() : fileAccounts(Path.of(accounts));
     OrchestratorSettings settings = OrchestratorSettings.defaults(Path.of(agentJar), workDir, new LocalChunkStore(storeDir))
-        .withWorkerThreads(Integer.parseInt(option(options, "threads", "FERRY_WORKER_THREADS", "2")))
+        .withWorkerThreads(threads)
         .withIntervals(
             Duration.ofMillis(Long.parseLong(option(options, "polling-ms", "FERRY_POLLING_MS", "1000"))),
-            Duration.ofMillis(Long.parseLong(option(options, "heartbeat-ms", "FERRY_HEARTBEAT_MS", "10000"))), 4)
+            Duration.ofMillis(Long.parseLong(option(options, "heartbeat-ms", "FERRY_HEARTBEAT_MS", "10000"))),
+            Integer.parseInt(option(options, "missed-heartbeats", "FERRY_MISSED_HEARTBEATS", "6")))
         .withHook(testHook());
     String name = option(options, "name", "FERRY_WORKER_NAME", null);
     if (name != null) {
@@ -91,6 +99,7 @@ public final class WorkerMain {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       orchestrator.close();
+      dataSource.close();
       stopped.countDown();
     }));
     orchestrator.start();
@@ -140,7 +149,12 @@ public final class WorkerMain {
       int hash = wanted.indexOf('#');
       StepName pauseIn = StepName.valueOf(hash < 0 ? wanted : wanted.substring(0, hash));
       int atCall = hash < 0 ? 1 : Integer.parseInt(wanted.substring(hash + 1));
-      if (step != pauseIn || calls.merge(jobId + "/" + step, 1, Integer::sum) != atCall) {
+      if (step != pauseIn) {
+        return;
+      }
+      // The N-th boundary, or the step's last one (bytes 1) when the step has fewer than N.
+      int call = calls.merge(jobId + "/" + step, 1, Integer::sum);
+      if (call != atCall && !(call < atCall && bytesDone == 1)) {
         return;
       }
       try {

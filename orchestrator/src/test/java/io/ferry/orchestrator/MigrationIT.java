@@ -79,7 +79,7 @@ class MigrationIT {
     OrchestratorSettings settings = OrchestratorSettings
         .defaults(Fixtures.agentJar(), workDirectory, new LocalChunkStore(root.resolve("store")))
         .withWorkerThreads(2)
-        .withIntervals(Duration.ofMillis(100), Duration.ofSeconds(1), 4)
+        .withIntervals(Duration.ofMillis(100), Duration.ofSeconds(2), 6)
         .withRetries(3, Duration.ofMillis(200), Duration.ofSeconds(1))
         .withChunkSize(1 << 20)
         .withHook((jobId, step, bytes) -> hook.reached(jobId, step, bytes))

@@ -87,6 +87,10 @@ public final class AgentRunner {
     if (status == 3) {
       throw new FerryException(ErrorCode.OS_UNSUPPORTED, "guest agent " + name + ": " + tail(standardError));
     }
+    if (status > 128) {
+      throw new FerryException(ErrorCode.IO_ERROR,
+          "guest agent " + name + " was killed by signal " + (status - 128) + ": " + tail(standardError));
+    }
     throw new FerryException(ErrorCode.INTERNAL,
         "guest agent " + name + " exited with status " + status + ": " + tail(standardError));
   }

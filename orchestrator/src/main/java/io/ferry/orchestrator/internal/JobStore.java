@@ -199,20 +199,26 @@ public final class JobStore {
     });
   }
 
-  /** Ends the current attempt and sets the step's state (and error, when given). */
-  public void finishAttempt(String jobId, StepName step, int attempt, StepState state, String outcome,
+  /**
+   * Ends attempt {@code attempt} and sets the step's state (and error, when given), unless a newer
+   * attempt of the step started meanwhile (the step was taken over by another worker that
+   * thought this one dead): then only the attempt row is closed, as SUPERSEDED, and false is
+   * returned, so a stale run never overwrites the step's state.
+   */
+  public boolean finishAttempt(String jobId, StepName step, int attempt, StepState state, String outcome,
       String errorCode, String errorMessage, Instant nextAttemptAt) {
     Instant now = clock.instant();
     String message = truncate(errorMessage);
-    transaction(connection -> {
+    return transaction(connection -> {
+      int current = update(connection, "update orchestrator_step set state = ?, error_code = ?, error_message = ?,"
+          + " finished_at = ?, next_attempt_at = ?, eta_seconds = null where job_id = ? and name = ? and attempts = ?",
+          state.name(), errorCode, message, state == StepState.PENDING ? null : now, nextAttemptAt, jobId, step.name(),
+          attempt);
       update(connection, "update orchestrator_step_attempt set outcome = ?, error_code = ?, error_message = ?,"
-          + " finished_at = ? where job_id = ? and step = ? and attempt = ?", outcome, errorCode, message, now, jobId,
-          step.name(), attempt);
-      update(connection, "update orchestrator_step set state = ?, error_code = ?, error_message = ?, finished_at = ?,"
-          + " next_attempt_at = ?, eta_seconds = null where job_id = ? and name = ?", state.name(), errorCode, message,
-          state == StepState.PENDING ? null : now, nextAttemptAt, jobId, step.name());
+          + " finished_at = ? where job_id = ? and step = ? and attempt = ?", current == 1 ? outcome : "SUPERSEDED",
+          errorCode, message, now, jobId, step.name(), attempt);
       update(connection, "update orchestrator_job set updated_at = ? where id = ?", now, jobId);
-      return null;
+      return current == 1;
     });
   }
 

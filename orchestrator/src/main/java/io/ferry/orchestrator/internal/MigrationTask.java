@@ -39,6 +39,7 @@ public final class MigrationTask {
 
   private static final Logger LOG = LoggerFactory.getLogger(MigrationTask.class);
   private static final Duration WAIT_FOR_BUNDLE = Duration.ofSeconds(1);
+  private static final Instant SUPERSEDED = Instant.EPOCH;
 
   private final JobStore store;
   private final Steps steps;
@@ -101,6 +102,10 @@ public final class MigrationTask {
       return (complete, operations) -> operations.remove();
     }
     Instant next = runStep(job, step);
+    if (next == SUPERSEDED) {
+      // Another worker took this execution over (it thought this one dead); leave it to that one.
+      return (complete, operations) -> {};
+    }
     if (next == null) {
       finish(store.job(jobId).orElseThrow());
       return (complete, operations) -> operations.remove();
@@ -120,12 +125,16 @@ public final class MigrationTask {
     try {
       Steps.Outcome outcome = steps.run(job, step, context);
       if (outcome == Steps.Outcome.WAIT) {
-        store.finishAttempt(jobId, step, attempt, StepState.PENDING, "WAITING", null,
-            "waiting for another job to finish the bundle of this source image version", null);
+        if (!store.finishAttempt(jobId, step, attempt, StepState.PENDING, "WAITING", null,
+            "waiting for another job to finish the bundle of this source image version", null)) {
+          return SUPERSEDED;
+        }
         return clock.instant().plus(WAIT_FOR_BUNDLE);
       }
       StepState state = outcome == Steps.Outcome.SKIPPED ? StepState.SKIPPED : StepState.SUCCEEDED;
-      store.finishAttempt(jobId, step, attempt, state, "SUCCEEDED", null, null, null);
+      if (!store.finishAttempt(jobId, step, attempt, state, "SUCCEEDED", null, null, null)) {
+        return superseded(jobId, step, attempt);
+      }
       emit(jobId, JobState.RUNNING, step, state, 0, -1, null, null, null);
       return step == StepName.CLEANUP ? null : clock.instant();
     } catch (FerryException e) {
@@ -139,19 +148,25 @@ public final class MigrationTask {
     String code = failure.code().name();
     String message = failure.getMessage();
     if (failure.code() == ErrorCode.CANCELLED) {
-      store.finishAttempt(jobId, step, attempt, StepState.CANCELLED, "CANCELLED", code, message, null);
+      if (!store.finishAttempt(jobId, step, attempt, StepState.CANCELLED, "CANCELLED", code, message, null)) {
+        return superseded(jobId, step, attempt);
+      }
       emit(jobId, JobState.RUNNING, step, StepState.CANCELLED, 0, -1, null, code, message);
       return clock.instant(); // the next run sees the cancel and goes to CLEANUP
     }
     if (failure.retryable() && attempt < settings.maxAttempts()) {
       Duration backoff = backoff(attempt);
       Instant next = clock.instant().plus(backoff);
-      store.finishAttempt(jobId, step, attempt, StepState.PENDING, "RETRY", code, message, next);
+      if (!store.finishAttempt(jobId, step, attempt, StepState.PENDING, "RETRY", code, message, next)) {
+        return superseded(jobId, step, attempt);
+      }
       LOG.warn("step {} of job {} failed (attempt {}), retrying in {}: {}", step, jobId, attempt, backoff, message);
       emit(jobId, JobState.RUNNING, step, StepState.PENDING, 0, -1, null, code, message + " (retrying)");
       return next;
     }
-    store.finishAttempt(jobId, step, attempt, StepState.FAILED, "FAILED", code, message, null);
+    if (!store.finishAttempt(jobId, step, attempt, StepState.FAILED, "FAILED", code, message, null)) {
+      return superseded(jobId, step, attempt);
+    }
     LOG.warn("step {} of job {} failed: {}: {}", step, jobId, code, message);
     emit(jobId, JobState.RUNNING, step, StepState.FAILED, 0, -1, null, code, message);
     store.setJobError(jobId, step, code, message);
@@ -160,6 +175,12 @@ public final class MigrationTask {
     }
     store.closeRemainingSteps(jobId, StepState.CANCELLED, "not run: step " + step + " failed");
     return clock.instant();
+  }
+
+  private static Instant superseded(String jobId, StepName step, int attempt) {
+    LOG.warn("attempt {} of step {} of job {} was taken over by another worker; its outcome is dropped", attempt, step,
+        jobId);
+    return SUPERSEDED;
   }
 
   private Duration backoff(int attempt) {
