@@ -1,0 +1,447 @@
+package io.ferry.plugin.vsphere.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.FerryException;
+import io.ferry.standardization.image.DiskFormat;
+import io.ferry.standardization.image.DiskImageReader;
+import io.ferry.standardization.image.DiskImages;
+import io.ferry.standardization.image.Extent;
+import io.ferry.standardization.spi.Architecture;
+import io.ferry.standardization.spi.BootMode;
+import io.ferry.standardization.spi.CleanupReport;
+import io.ferry.standardization.spi.CloudPlugin;
+import io.ferry.standardization.spi.DirectUpload;
+import io.ferry.standardization.spi.ImageInfo;
+import io.ferry.standardization.spi.JobTag;
+import io.ferry.standardization.spi.PluginContext;
+import io.ferry.standardization.spi.PriceSheet;
+import io.ferry.standardization.spi.RegisterRequest;
+import io.ferry.standardization.spi.RegisteredImage;
+import io.ferry.standardization.spi.UploadSpec;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One vSphere account: images are OVF templates in one content library. See the plugin's README
+ * for the protocol and what vcsim offers.
+ */
+public final class VsphereCloudPlugin implements CloudPlugin {
+
+  private final VsphereSettings settings;
+  private final PluginContext context;
+  private final VsphereRest rest;
+  private final VimInventory inventory;
+  private final ContentLibrary library;
+  private final PriceSheet prices;
+  private String datastoreId;
+  private String folderId;
+  private String resourcePoolId;
+  private String libraryId;
+
+  /** A plugin for {@code settings}; nothing is sent to vCenter before the first operation. */
+  public VsphereCloudPlugin(VsphereSettings settings, PluginContext context) {
+    this(settings, context, VsphereRest.httpClient(settings));
+  }
+
+  /** A plugin whose requests go through {@code http} (tests wrap the client to record requests). */
+  public VsphereCloudPlugin(VsphereSettings settings, PluginContext context, HttpClient http) {
+    this.settings = settings;
+    this.context = context;
+    this.rest = new VsphereRest(settings, http);
+    this.inventory = new VimInventory(settings, http);
+    this.library = new ContentLibrary(rest);
+    this.prices = VspherePrices.defaults();
+  }
+
+  /** The REST session (tests look at which login path was used). */
+  public VsphereRest rest() {
+    return rest;
+  }
+
+  @Override
+  public void validate() {
+    rest.login();
+    resolveInventory();
+    ensureLibrary();
+  }
+
+  @Override
+  public List<ImageInfo> listImages() {
+    String id = existingLibrary();
+    List<ImageInfo> images = new ArrayList<>();
+    if (id == null) {
+      return images;
+    }
+    for (String itemId : library.itemIds(id)) {
+      JsonNode item = library.item(itemId);
+      if (item != null && isImage(item)) {
+        images.add(describe(item));
+      }
+    }
+    return images;
+  }
+
+  @Override
+  public ImageInfo describeImage(String imageId) {
+    return describe(image(imageId));
+  }
+
+  @Override
+  public DiskImageReader openImage(String imageId, JobTag tag) {
+    image(imageId);
+    String disk =
+        library.files(imageId).keySet().stream()
+            .filter(name -> name.toLowerCase(java.util.Locale.ROOT).endsWith(".vmdk"))
+            .findFirst()
+            .orElseThrow(() -> new FerryException(ErrorCode.IMAGE_FORMAT_UNKNOWN, "library item " + imageId + " has no .vmdk file"));
+    Path folder;
+    try {
+      folder = Files.createDirectories(context.scratchDirectory().resolve("export-" + UUID.randomUUID()));
+    } catch (IOException e) {
+      throw new FerryException(ErrorCode.IO_ERROR, "cannot create a scratch folder for the export", e);
+    }
+    try {
+      Path file = folder.resolve("disk.vmdk");
+      library.download(imageId, disk, file);
+      return new ScratchReader(DiskImages.open(file), folder);
+    } catch (IOException | RuntimeException e) {
+      ScratchFiles.deleteTree(folder);
+      if (e instanceof FerryException ferry) {
+        throw ferry;
+      }
+      throw new FerryException(ErrorCode.IO_ERROR, "cannot read the downloaded disk of library item " + imageId, e);
+    }
+  }
+
+  @Override
+  public DirectUpload openDirectUpload(UploadSpec spec, JobTag tag) {
+    if (spec.virtualSize() <= 0) {
+      throw new FerryException(ErrorCode.INVALID_REQUEST, "upload size must be positive: " + spec.virtualSize());
+    }
+    ensureLibrary();
+    try {
+      Files.createDirectories(context.scratchDirectory());
+      return new VsphereDirectUpload(this, spec, tag, context.scratchDirectory());
+    } catch (IOException e) {
+      throw new FerryException(ErrorCode.IO_ERROR, "cannot create the scratch VMDK for " + spec.name(), e);
+    }
+  }
+
+  /** Creates the (unregistered) library item of an upload and uploads its files; returns the item id. */
+  String uploadItem(UploadSpec spec, JobTag tag, Map<String, Path> files) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put(ItemMarker.JOB_ID, tag.jobId());
+    facts.put(ItemMarker.NAME, spec.name());
+    facts.put(ItemMarker.BOOT_MODE, spec.bootMode().name());
+    facts.put(ItemMarker.ARCHITECTURE, spec.architecture().name());
+    facts.put(ItemMarker.VIRTUAL_SIZE, Long.toString(spec.virtualSize()));
+    facts.put(ItemMarker.REGISTERED, "false");
+    String name = spec.name() + " [ferry upload " + UUID.randomUUID().toString().substring(0, 8) + "]";
+    String itemId = library.createItem(ensureLibrary(), name, ItemMarker.write("Uploaded by Ferry", facts));
+    try {
+      library.upload(itemId, files);
+      return itemId;
+    } catch (RuntimeException e) {
+      try {
+        library.deleteItem(itemId);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public RegisteredImage registerImage(RegisterRequest request) {
+    JsonNode item = library.item(request.source());
+    if (item == null || !item.path("library_id").asText().equals(existingLibrary())) {
+      throw new FerryException(ErrorCode.NOT_FOUND, "no uploaded library item " + request.source() + " in library " + settings.library());
+    }
+    Map<String, String> facts = ItemMarker.read(item.path("description").asText(null));
+    if (!request.tag().jobId().equals(facts.get(ItemMarker.JOB_ID))) {
+      throw new FerryException(
+          ErrorCode.INVALID_REQUEST, "library item " + request.source() + " was not uploaded by job " + request.tag().jobId());
+    }
+    facts.put(ItemMarker.NAME, request.name());
+    facts.put(ItemMarker.BOOT_MODE, request.bootMode().name());
+    facts.put(ItemMarker.ARCHITECTURE, request.architecture().name());
+    facts.put(ItemMarker.OS, request.osName());
+    facts.put(ItemMarker.CLOUD_LAYER, request.cloudLayer());
+    request.extraTags().forEach((key, value) -> facts.put(ItemMarker.TAG_PREFIX + key, value));
+    facts.put(ItemMarker.REGISTERED, "true");
+    String description = ItemMarker.write(request.description(), facts);
+    try {
+      library.updateItem(request.source(), request.name(), description);
+    } catch (FerryException nameTaken) {
+      // a vCenter that refuses a duplicate name keeps the upload's unique name
+      library.updateItem(request.source(), item.path("name").asText(), description);
+    }
+    if (settings.vmTemplates()) {
+      new TemplateDeployer(this).deployTemplate(request.source());
+    }
+    return new RegisteredImage(request.source(), settings.url() + "/ui/app/library/item/" + request.source());
+  }
+
+  @Override
+  public void deleteImage(String imageId) {
+    JsonNode item = library.item(imageId);
+    if (item == null) {
+      return;
+    }
+    new TemplateDeployer(this).destroyTemplate(imageId);
+    library.deleteItem(imageId);
+  }
+
+  @Override
+  public CleanupReport deleteTagged(JobTag tag, List<String> keepImageIds) {
+    List<String> deleted = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    String id = existingLibrary();
+    if (id == null) {
+      return new CleanupReport(deleted, failed);
+    }
+    Set<String> jobItems = new HashSet<>();
+    for (String itemId : library.itemIds(id)) {
+      JsonNode item = library.item(itemId);
+      if (item != null && tag.jobId().equals(ItemMarker.read(item.path("description").asText(null)).get(ItemMarker.JOB_ID))) {
+        jobItems.add(itemId);
+      }
+    }
+    for (String base : List.of(ContentLibrary.UPDATE_SESSION, ContentLibrary.DOWNLOAD_SESSION)) {
+      String kind = base.endsWith("update-session") ? "update-session:" : "download-session:";
+      try {
+        for (String session : library.sessionsOf(base, jobItems)) {
+          try {
+            if (library.deleteSession(base, session)) {
+              deleted.add(kind + session);
+            }
+          } catch (RuntimeException e) {
+            failed.add(kind + session + ": " + e.getMessage());
+          }
+        }
+      } catch (RuntimeException e) {
+        failed.add(kind + "*: cannot list sessions: " + e.getMessage());
+      }
+    }
+    TemplateDeployer templates = new TemplateDeployer(this);
+    for (String itemId : jobItems) {
+      if (keepImageIds.contains(itemId)) {
+        continue;
+      }
+      try {
+        templates.destroyTemplate(itemId).ifPresent(vm -> deleted.add("vm:" + vm));
+        if (library.deleteItem(itemId)) {
+          deleted.add("library-item:" + itemId);
+        }
+      } catch (RuntimeException e) {
+        failed.add("library-item:" + itemId + ": " + e.getMessage());
+      }
+    }
+    return new CleanupReport(deleted, failed);
+  }
+
+  @Override
+  public PriceSheet prices() {
+    return prices;
+  }
+
+  @Override
+  public void close() {
+    inventory.close();
+    rest.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  VsphereSettings settings() {
+    return settings;
+  }
+
+  VsphereRest restClient() {
+    return rest;
+  }
+
+  VimInventory inventory() {
+    return inventory;
+  }
+
+  /** Resolves the datacenter, datastore, folder and resource pool settings to managed object ids. */
+  synchronized void resolveInventory() {
+    if (datastoreId != null) {
+      return;
+    }
+    String datacenter = settings.datacenter();
+    if (inventory.find(datacenter).isEmpty()) {
+      throw new FerryException(
+          ErrorCode.INVALID_REQUEST, "vSphere setting 'datacenter': no datacenter '" + datacenter + "' in " + settings.url());
+    }
+    String datastore =
+        inventory.find(datacenter + "/datastore/" + settings.datastore())
+            .orElseThrow(
+                () -> new FerryException(
+                    ErrorCode.INVALID_REQUEST,
+                    "vSphere setting 'datastore': no datastore '" + settings.datastore() + "' in datacenter '" + datacenter + "'"));
+    if (settings.folder() != null) {
+      folderId =
+          inventory.find(datacenter + "/vm/" + settings.folder())
+              .orElseThrow(
+                  () -> new FerryException(
+                      ErrorCode.INVALID_REQUEST,
+                      "vSphere setting 'folder': no VM folder '" + settings.folder() + "' in datacenter '" + datacenter + "'"));
+    }
+    if (settings.resourcePool() != null) {
+      resourcePoolId =
+          inventory.find(datacenter + "/host/" + settings.resourcePool())
+              .orElseThrow(
+                  () -> new FerryException(
+                      ErrorCode.INVALID_REQUEST,
+                      "vSphere setting 'resourcePool': no resource pool '" + settings.resourcePool() + "' in datacenter '"
+                          + datacenter + "'"));
+    }
+    datastoreId = datastore;
+  }
+
+  synchronized String datastoreId() {
+    resolveInventory();
+    return datastoreId;
+  }
+
+  synchronized String folderId() {
+    resolveInventory();
+    return folderId;
+  }
+
+  synchronized String resourcePoolId() {
+    resolveInventory();
+    return resourcePoolId;
+  }
+
+  /** The library's id, creating it on the configured datastore when absent. */
+  synchronized String ensureLibrary() {
+    if (libraryId != null) {
+      return libraryId;
+    }
+    String found = library.findLibrary(settings.library());
+    libraryId = found != null ? found : library.createLibrary(settings.library(), datastoreId());
+    return libraryId;
+  }
+
+  private synchronized String existingLibrary() {
+    if (libraryId == null) {
+      libraryId = library.findLibrary(settings.library());
+    }
+    return libraryId;
+  }
+
+  private JsonNode image(String imageId) {
+    String id = existingLibrary();
+    JsonNode item = id == null ? null : library.item(imageId);
+    if (item == null || !item.path("library_id").asText().equals(id) || !isImage(item)) {
+      throw new FerryException(ErrorCode.NOT_FOUND, "no image " + imageId + " in content library " + settings.library());
+    }
+    return item;
+  }
+
+  private static boolean isImage(JsonNode item) {
+    Map<String, String> facts = ItemMarker.read(item.path("description").asText(null));
+    return item.path("type").asText("ovf").equalsIgnoreCase("ovf") && !"false".equals(facts.get(ItemMarker.REGISTERED));
+  }
+
+  private ImageInfo describe(JsonNode item) {
+    Map<String, String> facts = ItemMarker.read(item.path("description").asText(null));
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (facts.containsKey(ItemMarker.JOB_ID)) {
+      tags.put(JobTag.KEY, facts.get(ItemMarker.JOB_ID));
+    }
+    facts.forEach(
+        (key, value) -> {
+          if (key.startsWith(ItemMarker.TAG_PREFIX)) {
+            tags.put(key.substring(ItemMarker.TAG_PREFIX.length()), value);
+          }
+        });
+    String version =
+        item.path("content_version").asText("") + "@" + item.path("last_modified_time").asText(item.path("id").asText());
+    return new ImageInfo(
+        item.path("id").asText(),
+        facts.getOrDefault(ItemMarker.NAME, item.path("name").asText()),
+        version,
+        DiskFormat.VMDK_STREAM_OPTIMIZED,
+        parseLong(facts.get(ItemMarker.VIRTUAL_SIZE)),
+        facts.get(ItemMarker.OS),
+        parseEnum(Architecture.class, facts.get(ItemMarker.ARCHITECTURE), Architecture.UNKNOWN),
+        parseEnum(BootMode.class, facts.get(ItemMarker.BOOT_MODE), BootMode.UNKNOWN),
+        facts.get(ItemMarker.CLOUD_LAYER),
+        tags,
+        parseInstant(item.path("creation_time").asText(null)));
+  }
+
+  private static long parseLong(String text) {
+    try {
+      return text == null ? -1 : Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, String text, E fallback) {
+    try {
+      return text == null ? fallback : Enum.valueOf(type, text);
+    } catch (IllegalArgumentException e) {
+      return fallback;
+    }
+  }
+
+  private static Instant parseInstant(String text) {
+    try {
+      return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** A reader of a downloaded VMDK that deletes its scratch folder when closed. */
+  private record ScratchReader(DiskImageReader reader, Path folder) implements DiskImageReader {
+    @Override
+    public DiskFormat format() {
+      return reader.format();
+    }
+
+    @Override
+    public long virtualSize() {
+      return reader.virtualSize();
+    }
+
+    @Override
+    public Iterator<Extent> extents() throws IOException {
+      return reader.extents();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer destination) throws IOException {
+      reader.read(offset, destination);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        reader.close();
+      } finally {
+        ScratchFiles.deleteTree(folder);
+      }
+    }
+  }
+}
