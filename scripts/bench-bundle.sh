@@ -27,7 +27,7 @@ done
 log() { printf '==> %s\n' "$*" >&2; }
 
 log "building cloud-standardization and its classpath"
-./mvnw -q -B -pl cloud-standardization -am install -DskipTests >&2
+./mvnw -q -B -pl cloud-standardization -am package -DskipTests >&2   # package only: never touch ~/.m2
 ./mvnw -q -B -pl cloud-standardization dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >&2
 jar="$(ls cloud-standardization/target/cloud-standardization-*.jar | grep -v -- '-tests.jar' | head -1)"
 classpath="$jar:$(cat "$work/classpath.txt")"
@@ -37,9 +37,12 @@ if [ ! -s "$image" ]; then
   log "collecting about $data_mib MiB of files from /usr"
   staging="$work/staging"
   rm -rf "$staging"; mkdir -p "$staging"
+  set +o pipefail   # find ends with SIGPIPE once awk has enough
   find /usr -xdev -type f -size -64M -printf '%s %p\n' 2>/dev/null \
     | awk -v limit=$((data_mib * 1024 * 1024)) '{ total += $1; if (total > limit) exit; sub(/^[0-9]+ /, ""); print }' \
-    | tar -cf - --files-from=- 2>/dev/null | tar -xf - -C "$staging"
+    > "$work/files.txt"
+  set -o pipefail
+  tar -cf - --files-from="$work/files.txt" 2>/dev/null | tar -xf - -C "$staging"
   log "making a $disk_size ext4 image from them"
   truncate -s "$disk_size" "$image"
   mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 -d "$staging" "$image"
@@ -48,16 +51,19 @@ fi
 virtual=$(stat -c %s "$image")
 allocated=$(( $(stat -c %b "$image") * $(stat -c %B "$image") ))
 cat "$image" > /dev/null   # same page-cache state for every contender
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # measure NAME OUTPUT_SIZE_COMMAND -- COMMAND...: runs COMMAND under GNU time, prints one row
 rows=()
 measure() {
   local name="$1" size_command="$2"; shift 3
-  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
-  local seconds rss size
-  read -r seconds rss < <(tail -1 "$work/time.txt")
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
+  local seconds rss user system size
+  read -r seconds rss user system < <(tail -1 "$work/time.txt")
   size=$(eval "$size_command")
-  rows+=("$(printf '%-28s %12d %8.1f%% %9.2f %9d' "$name" "$size" "$(awk -v s="$size" -v a="$allocated" 'BEGIN { print s * 100 / a }')" "$seconds" $((rss / 1024)))")
+  rows+=("$(printf '%-28s %12d %8.1f%% %9.2f %9.2f %9d' "$name" "$size" \
+    "$(awk -v s="$size" -v a="$allocated" 'BEGIN { print s * 100 / a }')" "$seconds" \
+    "$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')" $((rss / 1024)))")
 }
 
 rm -rf "$work/store" "$work/disk.tar.zst" "$work/disk.qcow2"
@@ -76,5 +82,6 @@ measure "qemu-img-qcow2-compressed" "stat -c %s '$work/disk.qcow2'" -- \
 echo
 echo "image: $image, virtual size $virtual bytes, $allocated bytes allocated (data), $(nproc) cores"
 grep -h '^bundled' "$work/ferry-bundle.log" || true
-printf '%-28s %12s %9s %9s %9s\n' "method" "bytes" "of data" "seconds" "RSS MiB"
+echo "load average before: $load_before (the machine may be shared; CPU seconds are steadier than wall time)"
+printf '%-28s %12s %9s %9s %9s %9s\n' "method" "bytes" "of data" "seconds" "CPU s" "RSS MiB"
 for row in "${rows[@]}"; do echo "$row"; done
