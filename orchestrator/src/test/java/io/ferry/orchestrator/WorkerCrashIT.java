@@ -138,8 +138,8 @@ class WorkerCrashIT {
       List<String> all = new ArrayList<>(jobs.values());
       all.add(reference);
       Leftovers.assertNone(root, Set.of(), work, all, List.of(source, target));
-      try (var images = Files.list(target.resolve("images"))) {
-        assertThat(images.filter(path -> !path.toString().endsWith(".json")).count())
+      try (var registered = Files.list(target.resolve("images"))) {
+        assertThat(registered.filter(path -> !path.toString().endsWith(".json")).count())
             .as("one image per job in the target, no extra registrations").isEqualTo(all.size());
       }
     }
