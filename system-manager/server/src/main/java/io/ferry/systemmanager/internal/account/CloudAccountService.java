@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Cloud accounts: settings checked against the plugin's declared properties, credentials checked
- * by the plugin on every save, secrets encrypted before they reach the database.
+ * by the plugin on every save, secrets encrypted before they reach the database. Calls to a cloud
+ * never run inside a database transaction.
  */
 @Service
 public class CloudAccountService {
@@ -40,27 +42,30 @@ public class CloudAccountService {
   private final SecretCipher cipher;
   private final TenantScope scope;
   private final EntityManager entityManager;
+  private final TransactionTemplate transactions;
   private final Clock clock;
 
   public CloudAccountService(
       CloudAccountRepository accounts, PluginRegistry plugins, SecretCipher cipher, TenantScope scope,
-      EntityManager entityManager, Clock clock) {
+      EntityManager entityManager, TransactionTemplate transactions, Clock clock) {
     this.accounts = accounts;
     this.plugins = plugins;
     this.cipher = cipher;
     this.scope = scope;
     this.entityManager = entityManager;
+    this.transactions = transactions;
     this.clock = clock;
   }
 
   /** Creates an account in the caller's tenant. */
-  @Transactional
   public CloudAccount create(CloudAccountRequest request) {
     return createFor(scope.tenantId(), request);
   }
 
-  /** Creates an account in the given tenant (the caller has checked that it may). */
-  @Transactional
+  /**
+   * Creates an account in the given tenant (the caller has checked that it may). The plugin checks
+   * the credentials before, and outside, the transaction that stores the account.
+   */
   public CloudAccount createFor(UUID tenantId, CloudAccountRequest request) {
     CloudPluginFactory factory = factory(request.pluginId());
     if (accounts.existsByTenantIdAndName(tenantId, request.name())) {
@@ -72,27 +77,31 @@ public class CloudAccountService {
     CloudAccount account = new CloudAccount(id, tenantId, factory.id(), clock.instant());
     account.describe(request.name(), request.region(), request.endpoint(), settings(request), encrypt(id, secrets),
         clock.instant());
-    entityManager.persist(account);
+    transactions.executeWithoutResult(status -> entityManager.persist(account));
     LOG.info("cloud account {} ({}) created", id, factory.id());
     return account;
   }
 
   /** Replaces an account's description and settings; secrets only when given. */
-  @Transactional
   public CloudAccount update(UUID id, CloudAccountRequest request) {
-    CloudAccount account = require(id);
-    if (!account.pluginId().equals(request.pluginId())) {
+    CloudAccount current = transactions.execute(status -> require(id));
+    if (!current.pluginId().equals(request.pluginId())) {
       throw ApiException.invalidField("pluginId", "the plugin of an account cannot change");
     }
-    if (!account.name().equals(request.name()) && accounts.existsByTenantIdAndName(account.tenantId(), request.name())) {
+    if (!current.name().equals(request.name()) && accounts.existsByTenantIdAndName(current.tenantId(), request.name())) {
       throw ApiException.conflict("a cloud account named '" + request.name() + "' exists");
     }
-    Map<String, String> secrets = request.secrets() != null ? request.secrets() : decryptSecrets(account);
-    checkAndValidate(factory(account.pluginId()), id, request, secrets);
-    account.describe(request.name(), request.region(), request.endpoint(), settings(request), encrypt(id, secrets),
-        clock.instant());
+    Map<String, String> secrets = request.secrets() != null ? request.secrets() : decryptSecrets(current);
+    checkAndValidate(factory(current.pluginId()), id, request, secrets);
+    Map<String, String> encrypted = encrypt(id, secrets);
+    CloudAccount updated = transactions.execute(status -> {
+      CloudAccount account = require(id);
+      account.describe(request.name(), request.region(), request.endpoint(), settings(request), encrypted,
+          clock.instant());
+      return account;
+    });
     LOG.info("cloud account {} updated", id);
-    return account;
+    return updated;
   }
 
   /** Deletes an account that no migration refers to. */

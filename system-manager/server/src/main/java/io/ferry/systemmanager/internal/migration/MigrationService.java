@@ -63,14 +63,19 @@ public class MigrationService {
 
   /** Creates a migration and hands it to the orchestrator. */
   public Migration create(UUID sourceAccountId, String sourceImageId, UUID targetAccountId, Map<String, String> options) {
+    CloudAccount checkedSource = transactions.execute(
+        status -> scope.require(CloudAccount.class, sourceAccountId, "source cloud account"));
+    CloudAccount checkedTarget = transactions.execute(
+        status -> scope.require(CloudAccount.class, targetAccountId, "target cloud account"));
+    requireCapability(checkedSource, Capability.EXPORT_IMAGE, "sourceAccountId", "cannot export images");
+    requireCapability(checkedTarget, Capability.REGISTER_IMAGE, "targetAccountId", "cannot register images");
+    // May list the source's images through its plugin: outside the transaction below.
+    if (!catalogue.contains(checkedSource.id(), sourceImageId)) {
+      throw ApiException.invalidField("sourceImageId", "no such image in the source account's catalogue");
+    }
     Migration migration = transactions.execute(status -> {
       CloudAccount source = scope.require(CloudAccount.class, sourceAccountId, "source cloud account");
       CloudAccount target = scope.require(CloudAccount.class, targetAccountId, "target cloud account");
-      requireCapability(source, Capability.EXPORT_IMAGE, "sourceAccountId", "cannot export images");
-      requireCapability(target, Capability.REGISTER_IMAGE, "targetAccountId", "cannot register images");
-      if (catalogue.find(source, sourceImageId).isEmpty()) {
-        throw ApiException.invalidField("sourceImageId", "no such image in the source account's catalogue");
-      }
       FerryPrincipal principal = scope.principal();
       Migration created = new Migration(principal.tenantId(), source.id(), sourceImageId, target.id(),
           Objects.requireNonNullElse(options, Map.of()), principal.username(), clock.instant());

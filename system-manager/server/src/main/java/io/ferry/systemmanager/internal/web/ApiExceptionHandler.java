@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -57,6 +58,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(PayloadTooLargeException.class)
   ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException exception) {
     return respond(HttpStatus.PAYLOAD_TOO_LARGE, ApiErrorCode.PAYLOAD_TOO_LARGE.name(), exception.getMessage(), List.of());
+  }
+
+  /** A concurrent request won a race for a unique name or deleted what this one refers to. */
+  @ExceptionHandler(DataIntegrityViolationException.class)
+  ResponseEntity<ProblemDetail> conflict(DataIntegrityViolationException exception) {
+    LOG.info("request conflicts with the stored data: {}", exception.getMostSpecificCause().getClass().getSimpleName());
+    return respond(HttpStatus.CONFLICT, ApiErrorCode.CONFLICT.name(),
+        "the request conflicts with the current state; reload and retry", List.of());
   }
 
   @ExceptionHandler(Exception.class)
