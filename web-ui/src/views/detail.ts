@@ -1,0 +1,281 @@
+import { FINISHED_STATES, type Migration, type MigrationStep } from '../api';
+import { alertBox, h, replace } from '../dom';
+import { formatBytes, formatDateTime, formatDuration, formatSpeed, humanize, secondsBetween } from '../format';
+import { applyEvent } from '../live';
+import { ProgressTracker, percent } from '../progress';
+import { readEventStream } from '../sse';
+import { type Context, errorBox } from '../context';
+import { progressBar, stateBadge } from './shared';
+
+const POLL_MILLISECONDS = 2000;
+
+/** One migration: live progress per step, cancel, step log and the agent's report. */
+export async function detailView(context: Context, main: HTMLElement, id: string): Promise<void> {
+  let migration: Migration;
+  try {
+    migration = await context.api.migration(id);
+  } catch (error) {
+    replace(main, h('h1', { tabindex: -1 }, 'Migration'), errorBox(error));
+    return;
+  }
+  const names = await context.accountNames();
+  const trackers = new Map<string, ProgressTracker>();
+  const liveLog: string[] = [];
+  const header = h('div');
+  const stepsArea = h('div');
+  const logArea = h('div');
+  const reportArea = h('div');
+  const status = h('div', { 'aria-live': 'polite' });
+  const announcer = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'data-testid': 'state-announcer' });
+  replace(
+    main,
+    h('h1', { tabindex: -1 }, `Migration ${id.slice(0, 8)}`),
+    announcer,
+    header,
+    status,
+    h('section', { 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Steps'), stepsArea),
+    h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Step log'), logArea),
+    h('section', { 'aria-labelledby': 'report-title' }, h('h2', { id: 'report-title' }, 'Change report'), reportArea),
+  );
+
+  let lastAnnounced = '';
+  const render = (): void => {
+    if (migration.state !== lastAnnounced) {
+      announcer.textContent = `Migration ${humanize(migration.state)}`;
+      lastAnnounced = migration.state;
+    }
+    replace(header, headerCard(context, migration, names, status, (updated) => {
+      migration = updated;
+      render();
+    }));
+    replace(stepsArea, stepsTable(migration, trackers));
+    replace(logArea, stepLog(migration, liveLog));
+    replace(reportArea, changeReport(migration));
+  };
+  render();
+
+  const abort = new AbortController();
+  let pollTimer: number | undefined;
+  context.onCleanup(() => {
+    abort.abort();
+    window.clearTimeout(pollTimer);
+  });
+
+  const reload = async (): Promise<void> => {
+    try {
+      migration = await context.api.migration(id);
+      render();
+    } catch (error) {
+      if (!abort.signal.aborted) {
+        replace(status, errorBox(error));
+      }
+    }
+  };
+  const poll = async (): Promise<void> => {
+    await reload();
+    if (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
+      pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+    }
+  };
+
+  const follow = async (): Promise<void> => {
+    while (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
+      const end = await readEventStream(
+        `/api/v1/migrations/${encodeURIComponent(id)}/events`,
+        (event) => {
+          let payload: unknown;
+          try {
+            payload = JSON.parse(event.data);
+          } catch {
+            return;
+          }
+          const applied = applyEvent(migration, payload, Date.now());
+          migration = applied.migration;
+          if (applied.stepProgress) {
+            const tracker = trackers.get(applied.stepProgress.step) ?? new ProgressTracker();
+            tracker.add({ at: applied.stepProgress.at, bytesDone: applied.stepProgress.bytesDone });
+            trackers.set(applied.stepProgress.step, tracker);
+          }
+          if (applied.message) {
+            liveLog.push(`${new Date().toLocaleTimeString()} ${applied.message}`);
+            if (liveLog.length > 200) {
+              liveLog.shift();
+            }
+          }
+          render();
+        },
+        abort.signal,
+      );
+      if (abort.signal.aborted) {
+        return;
+      }
+      await reload();
+      if (end.kind === 'failed') {
+        // No event stream for this migration (or it broke): fall back to polling.
+        await poll();
+        return;
+      }
+      await new Promise((resolve) => window.setTimeout(resolve, 500));
+    }
+  };
+  if (!FINISHED_STATES.has(migration.state)) {
+    void follow();
+  }
+}
+
+function headerCard(
+  context: Context,
+  migration: Migration,
+  names: Map<string, string>,
+  status: HTMLElement,
+  updated: (migration: Migration) => void,
+): HTMLElement {
+  const cancellable = !FINISHED_STATES.has(migration.state) && migration.state !== 'CANCELLING' && context.can('OPERATOR');
+  const cancel = h(
+    'button',
+    {
+      type: 'button',
+      class: 'danger',
+      onclick: async () => {
+        if (!window.confirm('Cancel this migration? Everything it created in the target is cleaned up.')) {
+          return;
+        }
+        cancel.disabled = true;
+        try {
+          updated(await context.api.cancelMigration(migration.id));
+          replace(status, alertBox('Cancel requested.', 'info'));
+        } catch (error) {
+          replace(status, errorBox(error));
+          cancel.disabled = false;
+        }
+      },
+    },
+    'Cancel migration',
+  );
+  const result = migration['resultImageId'] ?? migration['resultLocation'];
+  return h(
+    'div',
+    { class: 'card' },
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'State'),
+      h('dd', { 'data-testid': 'migration-state' }, stateBadge(migration.state)),
+      h('dt', null, 'Source'),
+      h('dd', null, `${names.get(migration.sourceAccountId) ?? migration.sourceAccountId}: ${migration.sourceImageId}`),
+      h('dt', null, 'Target'),
+      h('dd', null, names.get(migration.targetAccountId) ?? migration.targetAccountId),
+      h('dt', null, 'Started by'),
+      h('dd', null, `${migration.createdBy ?? '—'} at ${formatDateTime(migration.createdAt)}`),
+      h('dt', null, 'Duration'),
+      h('dd', null, formatDuration(secondsBetween(migration.createdAt, migration.finishedAt ?? new Date().toISOString()))),
+      result ? [h('dt', null, 'New image'), h('dd', null, String(result))] : null,
+      migration.errorCode || migration.errorMessage
+        ? [h('dt', null, 'Reason'), h('dd', { class: 'error-text' }, [migration.errorCode, migration.errorMessage].filter(Boolean).join(': '))]
+        : null,
+    ),
+    progressBar(migration.progressPercent, 'Overall progress'),
+    h('p', { class: 'muted' }, `${migration.progressPercent}% done${migration.currentStep ? `, current step ${humanize(migration.currentStep)}` : ''}`),
+    cancellable ? cancel : null,
+  );
+}
+
+function stepsTable(migration: Migration, trackers: Map<string, ProgressTracker>): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'steps' },
+      h('caption', { class: 'visually-hidden' }, 'Steps of the migration'),
+      h('thead', null, h('tr', null, ['Step', 'State', 'Progress', 'Bytes', 'Speed', 'Time left', 'Took'].map((title) => h('th', { scope: 'col' }, title)))),
+      h('tbody', null, migration.steps.map((step) => stepRow(step, trackers.get(step.name)))),
+    ),
+  );
+}
+
+function stepRow(step: MigrationStep, tracker: ProgressTracker | undefined): HTMLElement {
+  const total = typeof step.bytesTotal === 'number' ? step.bytesTotal : -1;
+  const done = typeof step.bytesDone === 'number' ? step.bytesDone : 0;
+  const finished = ['SUCCEEDED', 'SKIPPED'].includes(step.state);
+  const stepPercent = finished ? 100 : percent(done, total);
+  const speed = step.state === 'RUNNING' ? (tracker?.speed() ?? null) : null;
+  const secondsLeft =
+    step.state === 'RUNNING' ? (step.etaSeconds ?? (tracker ? tracker.secondsLeft(total) : null)) : finished ? 0 : null;
+  const took = secondsBetween(step.startedAt, step.finishedAt);
+  return h(
+    'tr',
+    { 'data-step': step.name, class: step.state === 'RUNNING' ? 'running' : undefined },
+    h('th', { scope: 'row' }, humanize(step.name)),
+    h('td', null, stateBadge(step.state)),
+    h('td', null, progressBar(stepPercent, `${humanize(step.name)} progress`)),
+    h('td', null, total > 0 ? `${formatBytes(done)} of ${formatBytes(total)}` : done > 0 ? formatBytes(done) : '—'),
+    h('td', null, formatSpeed(speed)),
+    h('td', null, step.state === 'RUNNING' || !finished ? formatDuration(secondsLeft) : '—'),
+    h('td', null, formatDuration(took)),
+  );
+}
+
+function stepLog(migration: Migration, liveLog: string[]): HTMLElement {
+  const entries: HTMLElement[] = [];
+  for (const step of migration.steps) {
+    if (!step.startedAt && !step.errorMessage) {
+      continue;
+    }
+    const parts = [`${humanize(step.name)}: ${humanize(step.state)}`];
+    if (step.startedAt) {
+      parts.push(`started ${formatDateTime(step.startedAt)}`);
+    }
+    if (step.finishedAt) {
+      parts.push(`finished ${formatDateTime(step.finishedAt)}`);
+    }
+    if (typeof step.attempts === 'number' && step.attempts > 1) {
+      parts.push(`${step.attempts} attempts`);
+    }
+    if (step.errorCode || step.errorMessage) {
+      parts.push([step.errorCode, step.errorMessage].filter(Boolean).join(': '));
+    }
+    entries.push(h('li', null, parts.join(' · ')));
+  }
+  for (const line of liveLog) {
+    entries.push(h('li', { class: 'live' }, line));
+  }
+  if (entries.length === 0) {
+    return h('p', { class: 'empty' }, 'No step has run yet.');
+  }
+  return h('ol', { class: 'log' }, entries);
+}
+
+/**
+ * The guest agent's change report: what STRIP removed and INJECT added. Shown from the
+ * migration's "report" field or the steps' results, whichever the API exposes.
+ */
+function changeReport(migration: Migration): HTMLElement {
+  const sections: HTMLElement[] = [];
+  const report = migration['report'];
+  if (report !== undefined && report !== null) {
+    sections.push(h('pre', { class: 'report', tabindex: 0 }, typeof report === 'string' ? report : JSON.stringify(report, null, 2)));
+  }
+  for (const step of migration.steps) {
+    if (step.result === undefined || step.result === null || step.result === '') {
+      continue;
+    }
+    let text = typeof step.result === 'string' ? step.result : JSON.stringify(step.result, null, 2);
+    try {
+      text = JSON.stringify(typeof step.result === 'string' ? JSON.parse(step.result) : step.result, null, 2);
+    } catch {
+      // shown as the API sent it
+    }
+    sections.push(h('h3', null, humanize(step.name)), h('pre', { class: 'report', tabindex: 0 }, text));
+  }
+  if (sections.length === 0) {
+    return h(
+      'p',
+      { class: 'empty', 'data-testid': 'report-empty' },
+      FINISHED_STATES.has(migration.state)
+        ? 'The API reports no change report for this migration.'
+        : 'The report appears once the guest agent has stripped and injected the cloud layers.',
+    );
+  }
+  return h('div', { 'data-testid': 'report' }, sections);
+}
