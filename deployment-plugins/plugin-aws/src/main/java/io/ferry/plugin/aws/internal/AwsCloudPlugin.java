@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.SnapshotState;
@@ -61,7 +63,17 @@ public final class AwsCloudPlugin implements CloudPlugin {
   /** Checks the credentials with STS GetCallerIdentity (after assuming the role, if any). */
   @Override
   public void validate() {
-    GetCallerIdentityResponse identity = AwsErrors.call("GetCallerIdentity", () -> clients.sts().getCallerIdentity());
+    GetCallerIdentityResponse identity;
+    try {
+      identity = clients.sts().getCallerIdentity();
+    } catch (AwsServiceException e) {
+      // GetCallerIdentity needs no permission (not even an explicit deny stops it): a 401 or 403
+      // means AWS refused the keys, whatever error code the response carries.
+      boolean refused = e.statusCode() == 401 || e.statusCode() == 403;
+      throw AwsErrors.translate("GetCallerIdentity", e, refused ? ErrorCode.CLOUD_AUTHENTICATION_FAILED : null);
+    } catch (SdkException e) {
+      throw AwsErrors.translate("GetCallerIdentity", e);
+    }
     if (identity.account() == null) {
       throw new FerryException(ErrorCode.CLOUD_AUTHENTICATION_FAILED, "AWS GetCallerIdentity named no account");
     }

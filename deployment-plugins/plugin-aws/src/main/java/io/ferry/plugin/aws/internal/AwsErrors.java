@@ -56,10 +56,19 @@ public final class AwsErrors {
 
   /** The Ferry failure for an AWS failure of {@code operation}. */
   public static FerryException translate(String operation, SdkException failure) {
+    return translate(operation, failure, null);
+  }
+
+  /**
+   * The Ferry failure for an AWS failure of {@code operation}, with {@code override} as its code
+   * when not null (a caller that knows more, such as STS GetCallerIdentity, which needs no
+   * permission: any 403 there means the credentials were refused).
+   */
+  public static FerryException translate(String operation, SdkException failure, ErrorCode override) {
     if (failure instanceof AwsServiceException service) {
       String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
       String detail = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorMessage();
-      ErrorCode errorCode = codeFor(code, service.statusCode(), service.isThrottlingException());
+      ErrorCode errorCode = override != null ? override : codeFor(code, service.statusCode(), service.isThrottlingException());
       String message =
           "AWS " + operation + " failed: " + (code == null ? "HTTP " + service.statusCode() : code)
               + (detail == null ? "" : ": " + detail)
