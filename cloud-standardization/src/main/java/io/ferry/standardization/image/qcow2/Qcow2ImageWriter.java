@@ -79,11 +79,12 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   private Qcow2ImageWriter(PartialFile file, long virtualSize, WriteOptions options) {
     this.file = file;
     this.channel = file.channel();
-    this.virtualSize = virtualSize;
+    // qemu sees whole 512-byte sectors only: round up like qemu-img does.
+    this.virtualSize = (virtualSize + 511) & ~511L;
     this.clusterSize = options.clusterSizeOr(DEFAULT_CLUSTER_SIZE);
     this.clusterBits = Integer.numberOfTrailingZeros(clusterSize);
     this.l2Entries = clusterSize / 8;
-    long l1 = Qcow2Header.ceilDivide(virtualSize, (long) clusterSize * l2Entries);
+    long l1 = Qcow2Header.ceilDivide(this.virtualSize, (long) clusterSize * l2Entries);
     this.l1Entries = (int) l1;
     this.l1Offset = clusterSize;
     this.refcountEntries = clusterSize * 8 / (1 << REFCOUNT_ORDER);
