@@ -194,8 +194,28 @@ def vhdx(fixed):
     return bytes(image)
 
 
-out("vhdx", "fuzzVhdxReader", "fixed.vhdx", vhdx(True))
-out("vhdx", "fuzzVhdxReader", "dynamic-zero.vhdx", vhdx(False))
+def sparse_records(image, flags=3):
+    """The compact encoding VhdxReaderFuzzTest expands: a flags byte (1: recompute the header
+    checksums, 2: recompute the region table checksums), then records of (offset / 512 as u32
+    little-endian, length as u16, bytes) for every non-zero run of the image."""
+    encoded = bytearray([flags])
+    position = 0
+    while position < len(image):
+        if image[position] == 0:
+            position += 1
+            continue
+        start = position - position % 512
+        end = position
+        while end < len(image) and end - start < 65535 and any(image[end:end + 64]):
+            end += 64
+        end = min(end, len(image), start + 65535)
+        encoded += struct.pack("<IH", start // 512, end - start) + image[start:end]
+        position = end
+    return bytes(encoded)
+
+
+out("vhdx", "fuzzVhdxReader", "fixed.records", sparse_records(vhdx(True)))
+out("vhdx", "fuzzVhdxReader", "dynamic-zero.records", sparse_records(vhdx(False)))
 
 
 # ---------------------------------------------------------------- OVA

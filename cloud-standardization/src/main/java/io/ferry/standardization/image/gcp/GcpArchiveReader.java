@@ -25,7 +25,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 /**
  * Reads a GCP image archive. A gzip'd tar cannot be read at random offsets, so opening extracts
  * {@code disk.raw} once into a sparse temporary file next to the archive (named {@code
- * <archive>.<random>.ferry-extract}, deleted on close and at JVM exit): all-zero 64 KiB blocks are
+ * <archive>.<random>.ferry-extract}, or in the system's temporary folder when the archive's folder is
+ * read-only; deleted on close and at JVM exit): all-zero 64 KiB blocks are
  * left as holes and remembered in a bitmap (1 bit per 64 KiB), which is the extent map. Memory
  * stays bounded; disk space needed is the allocated part of the disk.
  */
@@ -49,8 +50,14 @@ final class GcpArchiveReader implements DiskImageReader {
 
   static GcpArchiveReader open(Path archive) throws IOException {
     Path absolute = archive.toAbsolutePath();
-    Path extracted =
-        Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".ferry-extract");
+    Path extracted;
+    try {
+      extracted =
+          Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".ferry-extract");
+    } catch (java.nio.file.FileSystemException readOnly) {
+      // a read-only folder: fall back to the system's temporary folder
+      extracted = Files.createTempFile(absolute.getFileName() + ".", ".ferry-extract");
+    }
     extracted.toFile().deleteOnExit();
     FileChannel channel = null;
     try {

@@ -27,6 +27,11 @@ final class FileAccess {
 
   /** Reads exactly {@code length} bytes of {@code structure} at {@code offset}. */
   ByteBuffer read(String structure, long offset, int length) throws IOException {
+    if (offset < 0 || offset > size || length > size - offset) {
+      throw corrupt(
+          structure + " at offset " + offset + " (length " + length
+              + ") lies past the end of the file (size " + size + ")");
+    }
     ByteBuffer buffer = ByteBuffer.allocate(length);
     readFully(structure, offset, buffer);
     buffer.flip();

@@ -32,6 +32,11 @@ final class Source {
 
   /** Reads exactly {@code count} bytes of {@code structure} at {@code offset}. */
   ByteBuffer read(String structure, long offset, int count) throws IOException {
+    if (offset < 0 || offset > length || count > length - offset) {
+      throw corrupt(
+          structure + " at offset " + offset + " (length " + count
+              + ") lies past the end of the file (size " + length + ")");
+    }
     ByteBuffer buffer = ByteBuffer.allocate(count);
     readFully(structure, offset, buffer);
     buffer.flip();

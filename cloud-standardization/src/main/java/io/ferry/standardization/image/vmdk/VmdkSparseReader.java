@@ -85,6 +85,11 @@ final class VmdkSparseReader implements DiskImageReader {
     }
     SparseExtentHeader header =
         SparseExtentHeader.parse(source.read("sparse extent header", 0, SparseExtentHeader.SIZE), 0);
+    if (header.descriptorOffset() > source.length() / 512) {
+      throw Source.corrupt(
+          "sparse extent header at offset 0 puts the embedded descriptor at sector "
+              + header.descriptorOffset() + ", past the end of the file");
+    }
     String descriptor = embeddedDescriptor(source, header);
     if (descriptor.contains("parentFileNameHint")) {
       throw Source.unsupported(
@@ -101,7 +106,7 @@ final class VmdkSparseReader implements DiskImageReader {
     }
     long directoryOffset = header.grainDirectoryOffset() * 512;
     long directoryBytes = tableCount * 4;
-    if (header.grainDirectoryOffset() < 1 || directoryOffset > source.length()) {
+    if (header.grainDirectoryOffset() < 1 || header.grainDirectoryOffset() > source.length() / 512) {
       throw Source.corrupt(
           "grain directory offset " + header.grainDirectoryOffset() + " (sectors) lies outside"
               + " the file of " + source.length() + " bytes");

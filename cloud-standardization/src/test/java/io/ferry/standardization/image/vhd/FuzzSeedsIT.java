@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImages;
+import io.ferry.standardization.image.vhdx.VhdxSeeds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -52,8 +53,13 @@ class FuzzSeedsIT {
     } else if (name.endsWith(".ova")) {
       run("tar", "-xf", seed.toAbsolutePath().toString());
       qemuImgOk("convert", "-f", "vmdk", "-O", "raw", directory.resolve("seed-disk1.vmdk").toString(), expected.toString());
+    } else if (name.endsWith(".records")) {
+      Path image = directory.resolve("seed.vhdx");
+      VhdxSeeds.materialize(Files.readAllBytes(seed), image);
+      seed = image;
+      qemuImgOk("convert", "-f", "vhdx", "-O", "raw", seed.toString(), expected.toString());
     } else {
-      String format = name.endsWith(".vhd") ? "vpc" : name.endsWith(".vhdx") ? "vhdx" : "vmdk";
+      String format = name.endsWith(".vhd") ? "vpc" : "vmdk";
       qemuImgOk("convert", "-f", format, "-O", "raw", seed.toString(), expected.toString());
     }
     try (DiskImageReader reader = DiskImages.open(seed)) {

@@ -9,26 +9,28 @@ import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.FuzzFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 
 /**
  * Feeds arbitrary bytes to the VHDX reader: opening, walking the extent map and reading must either
  * work or fail with a FerryException or IOException; anything else (runtime exceptions,
- * OutOfMemoryError, endless loops) is a finding. Seeds: src/test/resources/fuzz/vhdx/fuzzVhdxReader/ (made by
+ * OutOfMemoryError, endless loops) is a finding. A VHDX is megabytes of mostly zeros (its regions
+ * are 1 MiB aligned), so the input is a compact description that {@link VhdxSeeds#materialize} expands: a
+ * flags byte, then records (sector offset, length, bytes) written into a sparse file; flag 1
+ * recomputes the header checksums and flag 2 the region table checksums, so mutations get past
+ * the CRC-32C checks into the tables. Seeds: src/test/resources/fuzz/vhdx/fuzzVhdxReader/ (made by
  * fuzz/vmdk/make-seeds.py). Runs on the seeds in every build and fuzzes briefly with JAZZER_FUZZ=1.
  */
 class VhdxReaderFuzzTest {
 
   private static final Path FILE = FuzzFiles.scratch("input.vhdx");
-  /** Bytes read per input at most, so each input takes bounded time. */
   private static final long READ_BUDGET = 4L << 20;
   private static final int MAX_EXTENTS = 100_000;
 
   @FuzzTest(maxDuration = "3s")
   void fuzzVhdxReader(byte[] input) throws IOException {
-    Files.write(FILE, input);
+    VhdxSeeds.materialize(input, FILE);
     try (DiskImageReader reader = new VhdxFormatHandler().open(FILE)) {
       assertThat(reader.virtualSize()).isNotNegative();
       long budget = READ_BUDGET;
