@@ -17,10 +17,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /** An HttpClient that records every request Ferry sends (method, path, query, headers, status). */
-final class RecordingHttpClient extends HttpClient {
+public final class RecordingHttpClient extends HttpClient {
 
   /** One exchange. */
-  record Exchange(String method, String path, String query, boolean hasSessionHeader, boolean hasBasicAuth, int status) {
+  public record Exchange(String method, String path, String query, boolean hasSessionHeader, boolean hasBasicAuth, int status) {
     @Override
     public String toString() {
       return method + " " + path + (query == null ? "" : "?" + query) + " -> " + status;
@@ -30,12 +30,35 @@ final class RecordingHttpClient extends HttpClient {
   private final HttpClient delegate;
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
-  RecordingHttpClient(HttpClient delegate) {
+  public RecordingHttpClient(HttpClient delegate) {
     this.delegate = delegate;
   }
 
-  List<Exchange> exchanges() {
+  /** The exchanges so far. */
+  public List<Exchange> exchanges() {
     return List.copyOf(exchanges);
+  }
+
+  /**
+   * The exchanges as {@code METHOD path[ ~action=x] -> status auth}, with ids replaced by {@code *}
+   * and auth one of {@code basic}, {@code session} or {@code none}.
+   */
+  public List<String> calls() {
+    return exchanges.stream().map(RecordingHttpClient::call).toList();
+  }
+
+  private static String call(Exchange exchange) {
+    String path = exchange.path().replaceAll("/id:[^/]+", "/id:*").replaceAll("/cis/data/[^/]+/", "/cis/data/*/");
+    String action = "";
+    if (exchange.query() != null) {
+      for (String parameter : exchange.query().split("&")) {
+        if (parameter.startsWith("~action=")) {
+          action = " " + parameter;
+        }
+      }
+    }
+    String auth = exchange.hasBasicAuth() ? "basic" : exchange.hasSessionHeader() ? "session" : "none";
+    return exchange.method() + " " + path + action + " -> " + exchange.status() + " " + auth;
   }
 
   @Override

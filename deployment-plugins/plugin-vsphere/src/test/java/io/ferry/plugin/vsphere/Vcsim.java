@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * A vcsim (govmomi's vCenter simulator) on a free loopback port with a self-signed certificate
  * made with openssl, a fixed user and password. Stopped with {@link #close()}.
  */
-final class Vcsim implements AutoCloseable {
+public final class Vcsim implements AutoCloseable {
 
-  static final String USERNAME = "ferry";
-  static final String PASSWORD = "vcsim-Passw0rd!";
-  static final String DATACENTER = "DC0";
-  static final String DATASTORE = "LocalDS_0";
-  static final String RESOURCE_POOL = "DC0_C0/Resources";
+  public static final String USERNAME = "ferry";
+  public static final String PASSWORD = "vcsim-Passw0rd!";
+  public static final String DATACENTER = "DC0";
+  public static final String DATASTORE = "LocalDS_0";
+  public static final String RESOURCE_POOL = "DC0_C0/Resources";
 
   private final Process process;
   private final int port;
@@ -34,7 +34,7 @@ final class Vcsim implements AutoCloseable {
   }
 
   /** Starts vcsim; its certificate and log go to {@code directory}. */
-  static Vcsim start(Path directory) throws Exception {
+  public static Vcsim start(Path directory) throws Exception {
     Path binary = binary();
     Files.createDirectories(directory);
     Path certificate = directory.resolve("vcsim.pem");
@@ -74,7 +74,7 @@ final class Vcsim implements AutoCloseable {
   }
 
   /** The vcsim binary: {@code <repo>/.ferry/bin/vcsim} or on PATH. */
-  static Path binary() {
+  public static Path binary() {
     Path directory = Path.of("").toAbsolutePath();
     while (directory != null) {
       Path candidate = directory.resolve(".ferry/bin/vcsim");
@@ -94,20 +94,20 @@ final class Vcsim implements AutoCloseable {
             + " scripts/test-install.d/40-vcsim.sh, to install it");
   }
 
-  String url() {
+  public String url() {
     return "https://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String certificatePem() {
+  public String certificatePem() {
     return certificatePem;
   }
 
   /** Account settings for this vcsim with {@code library} as content library. */
-  Map<String, String> settings(String library) {
+  public Map<String, String> settings(String library) {
     Map<String, String> settings = new HashMap<>();
     settings.put("url", url());
     settings.put("username", USERNAME);
@@ -118,12 +118,12 @@ final class Vcsim implements AutoCloseable {
     return settings;
   }
 
-  Map<String, String> secrets() {
+  public Map<String, String> secrets() {
     return Map.of("password", PASSWORD);
   }
 
   /** Whether something listens on the port. */
-  boolean listening() {
+  public boolean listening() {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       return true;
     } catch (IOException e) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The plugin TCK against vcsim. HELPER_MODE is not declared, so its contract tests are skipped. */
-class VsphereCloudPluginIT extends CloudPluginContractTest {
+public class VsphereCloudPluginIT extends CloudPluginContractTest {
 
   static final String LIBRARY = "ferry-tck";
 
@@ -82,7 +82,7 @@ class VsphereCloudPluginIT extends CloudPluginContractTest {
    * Library items whose description carries the job's marker, and update and download sessions
    * of those items, read straight from vcsim's REST API.
    */
-  static List<String> taggedResources(Vcsim vcsim, String library, JobTag tag) {
+  public static List<String> taggedResources(Vcsim vcsim, String library, JobTag tag) {
     CloudAccountConfig config = new CloudAccountConfig("inspector", null, null, vcsim.settings(library), vcsim.secrets());
     VsphereSettings settings = VsphereSettings.parse(config);
     List<String> found = new ArrayList<>();

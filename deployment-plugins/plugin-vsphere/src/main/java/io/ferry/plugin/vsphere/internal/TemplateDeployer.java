@@ -48,10 +48,15 @@ final class TemplateDeployer {
     return vm;
   }
 
-  /** Deploys the item and marks the VM as a template; returns the VM's id. */
+  /**
+   * Deploys the item and marks the VM as a template; returns the VM's id. Idempotent: a VM of the
+   * item left by an earlier attempt is reused (and marked when it is not a template yet).
+   */
   String deployTemplate(String itemId) {
-    String vm = deploy(itemId);
-    plugin.inventory().markAsTemplate(vm);
+    String vm = plugin.inventory().find(vmPath(itemId)).orElseGet(() -> deploy(itemId));
+    if (!plugin.inventory().isTemplate(vm)) {
+      plugin.inventory().markAsTemplate(vm);
+    }
     return vm;
   }
 

@@ -36,6 +36,7 @@ final class VimInventory implements AutoCloseable {
   private String cookie;
   private String sessionManager;
   private String searchIndex;
+  private String propertyCollector;
 
   VimInventory(VsphereSettings settings, HttpClient http) {
     this.settings = settings;
@@ -61,6 +62,19 @@ final class VimInventory implements AutoCloseable {
   synchronized void markAsTemplate(String vmId) {
     login();
     call("MarkAsTemplate", "<_this type=\"VirtualMachine\">" + xml(vmId) + "</_this>");
+  }
+
+  /** Whether VM {@code vmId} is a template ({@code config.template}). */
+  synchronized boolean isTemplate(String vmId) {
+    login();
+    Element answer =
+        call(
+            "RetrievePropertiesEx",
+            "<_this type=\"PropertyCollector\">" + xml(propertyCollector) + "</_this><specSet><propSet>"
+                + "<type>VirtualMachine</type><pathSet>config.template</pathSet></propSet><objectSet>"
+                + "<obj type=\"VirtualMachine\">" + xml(vmId) + "</obj></objectSet></specSet><options/>");
+    NodeList values = answer.getElementsByTagNameNS(NAMESPACE, "val");
+    return values.getLength() > 0 && values.item(0).getTextContent().trim().equals("true");
   }
 
   /** Starts destroying VM {@code vmId}; a VM that is gone is not an error. */
@@ -96,6 +110,7 @@ final class VimInventory implements AutoCloseable {
     Element content = call("RetrieveServiceContent", "<_this type=\"ServiceInstance\">ServiceInstance</_this>");
     sessionManager = childText(content, "sessionManager");
     searchIndex = childText(content, "searchIndex");
+    propertyCollector = childText(content, "propertyCollector");
     call(
         "Login",
         "<_this type=\"SessionManager\">" + xml(sessionManager) + "</_this><userName>" + xml(settings.username())

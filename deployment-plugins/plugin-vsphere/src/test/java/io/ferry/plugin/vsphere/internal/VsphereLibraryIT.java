@@ -1,0 +1,287 @@
+package io.ferry.plugin.vsphere.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ferry.plugin.tck.TestDisk;
+import io.ferry.plugin.vsphere.RecordingHttpClient;
+import io.ferry.plugin.vsphere.Vcsim;
+import io.ferry.plugin.vsphere.VsphereCloudPluginIT;
+import io.ferry.standardization.image.DiskImageReader;
+import io.ferry.standardization.image.DiskImages;
+import io.ferry.standardization.image.QemuImg;
+import io.ferry.standardization.spi.Architecture;
+import io.ferry.standardization.spi.BootMode;
+import io.ferry.standardization.spi.CleanupReport;
+import io.ferry.standardization.spi.CloudAccountConfig;
+import io.ferry.standardization.spi.DirectUpload;
+import io.ferry.standardization.spi.ImageInfo;
+import io.ferry.standardization.spi.JobTag;
+import io.ferry.standardization.spi.PluginContext;
+import io.ferry.standardization.spi.RegisterRequest;
+import io.ferry.standardization.spi.RegisteredImage;
+import io.ferry.standardization.spi.UploadSpec;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * The plugin against vcsim beyond the TCK: which session path it logs in with, library creation,
+ * the exact requests of an upload, the OVF and VMDK it produced (checked with qemu-img against the
+ * qcow2 the test image came from, since vcsim stores uploads without looking at them), export, and
+ * OVF deploy to a VM template.
+ */
+class VsphereLibraryIT {
+
+  private static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
+  private static final long DISK_SIZE = 8L << 20;
+
+  private static Vcsim vcsim;
+
+  @TempDir Path directory;
+
+  @BeforeAll
+  static void startVcsim() throws Exception {
+    vcsim = Vcsim.start(Files.createTempDirectory("ferry-vcsim-library"));
+  }
+
+  @AfterAll
+  static void stopVcsim() throws Exception {
+    if (vcsim != null) {
+      vcsim.close();
+    }
+  }
+
+  @Test
+  void loginFallsBackToTheRestSessionServiceAndLogsOutOnClose() {
+    VsphereSettings settings = settings("ferry-login", Map.of());
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    String sessionId;
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      plugin.validate();
+      sessionId = plugin.rest().login();
+      assertThat(plugin.rest().sessionPath()).isEqualTo("/rest/com/vmware/cis/session");
+    }
+    List<String> calls = http.calls();
+    assertThat(calls.get(0)).isEqualTo("POST /api/session -> 404 basic");
+    assertThat(calls.get(1)).isEqualTo("POST /rest/com/vmware/cis/session -> 200 basic");
+    assertThat(calls.get(calls.size() - 1)).isEqualTo("DELETE /rest/com/vmware/cis/session -> 200 session");
+    assertThat(calls.subList(2, calls.size()))
+        .as("every REST call after login carries the session header and no password")
+        .filteredOn(call -> call.contains("/rest/"))
+        .allMatch(call -> call.endsWith(" session"));
+    // the session is gone after close
+    try (VsphereRest rest = new VsphereRest(settings, VsphereRest.httpClient(settings))) {
+      assertThat(rest.login()).isNotEqualTo(sessionId);
+    }
+  }
+
+  @Test
+  void libraryIsCreatedOnTheConfiguredDatastoreWhenAbsent() {
+    String name = "ferry-created-" + UUID.randomUUID();
+    VsphereSettings settings = settings(name, Map.of());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context())) {
+      ContentLibrary library = new ContentLibrary(plugin.rest());
+      assertThat(library.findLibrary(name)).isNull();
+      assertThat(plugin.listImages()).as("listing does not create the library").isEmpty();
+      assertThat(library.findLibrary(name)).isNull();
+
+      plugin.validate();
+
+      String id = library.findLibrary(name);
+      assertThat(id).isNotNull();
+      JsonNode created = plugin.rest().get("/rest/com/vmware/content/library/id:" + id);
+      assertThat(created.path("name").asText()).isEqualTo(name);
+      assertThat(created.path("type").asText()).isEqualTo("LOCAL");
+      assertThat(created.path("storage_backings").get(0).path("datastore_id").asText())
+          .isEqualTo(plugin.inventory().find(Vcsim.DATACENTER + "/datastore/" + Vcsim.DATASTORE).orElseThrow());
+      plugin.validate();
+      assertThat(library.findLibrary(name)).as("validating again reuses the library").isEqualTo(id);
+    }
+  }
+
+  @Test
+  void uploadOfAQcow2ImageSendsAnOvfTemplateThroughAnUpdateSessionAndReadsBackIdentical() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("source.raw"));
+    Path qcow2 = directory.resolve("source.qcow2");
+    QemuImg.convert(raw, "raw", qcow2, "qcow2");
+    VsphereSettings settings = settings("ferry-upload", Map.of());
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    JobTag tag = new JobTag("upload-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      plugin.validate();
+      int before = http.calls().size();
+      String itemId;
+      try (DirectUpload upload = plugin.openDirectUpload(new UploadSpec("debian-12", DISK_SIZE, BootMode.UEFI, Architecture.X86_64), tag);
+          DiskImageReader source = DiskImages.open(qcow2)) {
+        DiskImages.convert(source, upload.writer(), (done, total) -> {});
+        itemId = upload.uploadId();
+      }
+      List<String> uploadCalls = http.calls().subList(before, http.calls().size());
+      assertThat(uploadCalls)
+          .containsSubsequence(
+              "POST /rest/com/vmware/content/library/item -> 200 session",
+              "POST /rest/com/vmware/content/library/item/update-session -> 200 session",
+              "POST /rest/com/vmware/content/library/item/updatesession/file/id:* ~action=add -> 200 session",
+              "PUT /rest/com/vmware/cis/data/*/disk.ovf -> 200 session",
+              "POST /rest/com/vmware/content/library/item/updatesession/file/id:* ~action=add -> 200 session",
+              "PUT /rest/com/vmware/cis/data/*/disk-1.vmdk -> 200 session",
+              "POST /rest/com/vmware/content/library/item/updatesession/file/id:* ~action=validate -> 200 session",
+              "POST /rest/com/vmware/content/library/item/update-session/id:* ~action=complete -> 200 session",
+              "GET /rest/com/vmware/content/library/item/update-session/id:* -> 200 session",
+              "DELETE /rest/com/vmware/content/library/item/update-session/id:* -> 200 session");
+      assertThat(plugin.listImages()).as("an upload is not an image before it is registered").noneMatch(image -> image.id().equals(itemId));
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag)).hasSize(1);
+
+      RegisteredImage registered =
+          plugin.registerImage(
+              new RegisterRequest("debian-12", "from AWS", itemId, BootMode.UEFI, Architecture.X86_64, true,
+                  "Debian GNU/Linux 12", "vsphere", tag, Map.of("team", "platform")));
+      ImageInfo image = plugin.describeImage(registered.imageId());
+      assertThat(image.name()).isEqualTo("debian-12");
+      assertThat(image.virtualSize()).isEqualTo(DISK_SIZE);
+      assertThat(image.cloudLayer()).isEqualTo("vsphere");
+      assertThat(image.tags()).containsEntry(JobTag.KEY, tag.jobId()).containsEntry("team", "platform");
+      JsonNode item = plugin.rest().get("/rest/com/vmware/content/library/item/id:" + itemId);
+      assertThat(item.path("name").asText()).isEqualTo("debian-12");
+      assertThat(item.path("type").asText()).isEqualTo("ovf");
+      assertThat(item.path("description").asText()).startsWith("from AWS\n\n").contains("ferry:job-id=" + tag.jobId() + "\n");
+
+      // the files Ferry produced, as vcsim stored them
+      ContentLibrary library = new ContentLibrary(plugin.rest());
+      assertThat(library.files(itemId)).containsOnlyKeys("disk.ovf", "disk-1.vmdk");
+      Path vmdk = directory.resolve("downloaded.vmdk");
+      Path ovf = directory.resolve("downloaded.ovf");
+      library.download(itemId, "disk-1.vmdk", vmdk);
+      library.download(itemId, "disk.ovf", ovf);
+      assertThat(QemuImg.check(vmdk, "vmdk").exitCode()).as("qemu-img check").isZero();
+      assertThat(QemuImg.info(vmdk).path("format-specific").path("data").path("create-type").asText()).isEqualTo("streamOptimized");
+      assertThat(QemuImg.info(vmdk).path("virtual-size").asLong()).isEqualTo(DISK_SIZE);
+      QemuImg.Result compare = QemuImg.compare(vmdk, "vmdk", qcow2, "qcow2");
+      assertThat(compare.exitCode()).as("qemu-img compare: %s", compare.output()).isZero();
+      assertThat(Files.size(vmdk)).as("holes are not stored").isLessThan(DISK_SIZE / 2);
+
+      Document descriptor = parseXml(ovf);
+      Element file = (Element) descriptor.getElementsByTagNameNS(OVF, "File").item(0);
+      assertThat(file.getAttributeNS(OVF, "href")).isEqualTo("disk-1.vmdk");
+      assertThat(Long.parseLong(file.getAttributeNS(OVF, "size"))).isEqualTo(Files.size(vmdk));
+      Element disk = (Element) descriptor.getElementsByTagNameNS(OVF, "Disk").item(0);
+      assertThat(Long.parseLong(disk.getAttributeNS(OVF, "capacity"))).isEqualTo(DISK_SIZE);
+      assertThat(disk.getAttributeNS(OVF, "format")).endsWith("#streamOptimized");
+      assertThat(Files.readString(ovf)).contains("vmw:key=\"firmware\" vmw:value=\"efi\"");
+
+      // export reads the same bytes
+      try (DiskImageReader exported = plugin.openImage(itemId, tag)) {
+        assertThat(TestDisk.firstDifference(exported, raw)).isEqualTo(-1);
+      }
+      assertThat(context().scratchDirectory()).isEmptyDirectory();
+
+      CleanupReport report = plugin.deleteTagged(tag, List.of());
+      assertThat(report.complete()).isTrue();
+      assertThat(report.deleted()).contains("library-item:" + itemId);
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag)).isEmpty();
+    }
+  }
+
+  @Test
+  void vmTemplatesAccountsDeployTheItemToAVmMarkedAsTemplateAndCleanupDestroysIt() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("template.raw"));
+    Map<String, String> extra = new HashMap<>();
+    extra.put("vmTemplates", "true");
+    extra.put("resourcePool", Vcsim.RESOURCE_POOL);
+    VsphereSettings settings = settings("ferry-templates", extra);
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    JobTag tag = new JobTag("template-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      String itemId;
+      try (DirectUpload upload = plugin.openDirectUpload(new UploadSpec("template", DISK_SIZE, BootMode.BIOS, Architecture.X86_64), tag)) {
+        TestDisk.copyInto(raw, upload.writer());
+        upload.writer().finish();
+        itemId = upload.uploadId();
+      }
+      plugin.registerImage(
+          new RegisterRequest("template", null, itemId, BootMode.BIOS, Architecture.X86_64, false, "Debian", null, tag, Map.of()));
+      assertThat(http.calls()).contains("POST /rest/com/vmware/vcenter/ovf/library-item/id:* ~action=deploy -> 200 session");
+      String path = new TemplateDeployer(plugin).vmPath(itemId);
+      String vm = plugin.inventory().find(path).orElseThrow(() -> new AssertionError("no VM at " + path));
+      assertThat(plugin.inventory().isTemplate(vm)).as("VM %s is a template", vm).isTrue();
+      // registering again (a retried step) reuses the VM
+      plugin.registerImage(
+          new RegisterRequest("template", null, itemId, BootMode.BIOS, Architecture.X86_64, false, "Debian", null, tag, Map.of()));
+      assertThat(http.calls()).filteredOn(call -> call.contains("~action=deploy")).hasSize(1);
+
+      CleanupReport report = plugin.deleteTagged(tag, List.of());
+      assertThat(report.complete()).isTrue();
+      assertThat(report.deleted()).contains("vm:" + vm, "library-item:" + itemId);
+      assertThat(plugin.inventory().find(path)).isEmpty();
+      assertThat(plugin.deleteTagged(tag, List.of()).deleted()).isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private VsphereSettings settings(String library, Map<String, String> extra) {
+    Map<String, String> settings = new HashMap<>(vcsim.settings(library));
+    settings.putAll(extra);
+    return VsphereSettings.parse(new CloudAccountConfig("vsphere-it", null, null, settings, vcsim.secrets()));
+  }
+
+  private PluginContext context() {
+    Path scratch = directory.resolve("scratch");
+    return new PluginContext() {
+      @Override
+      public Clock clock() {
+        return Clock.systemUTC();
+      }
+
+      @Override
+      public Path scratchDirectory() {
+        try {
+          return Files.createDirectories(scratch);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+  }
+
+  /** 8 MiB: random data in a few runs, holes (never written) between them. */
+  static Path sparseRandomDisk(Path file) throws Exception {
+    Random random = new Random(42);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long[][] runs = {{0, 1 << 20}, {(3L << 20) + 4096, 512 << 10}, {(7L << 20) + 65536, 300_000}};
+      for (long[] run : runs) {
+        byte[] data = new byte[(int) run[1]];
+        random.nextBytes(data);
+        channel.write(ByteBuffer.wrap(data), run[0]);
+      }
+      channel.truncate(DISK_SIZE);
+      if (channel.size() < DISK_SIZE) {
+        channel.write(ByteBuffer.allocate(1), DISK_SIZE - 1);
+      }
+    }
+    return file;
+  }
+
+  private static Document parseXml(Path file) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    return factory.newDocumentBuilder().parse(new ByteArrayInputStream(Files.readAllBytes(file)));
+  }
+}
