@@ -29,6 +29,12 @@ public final class RecordingHttpClient extends HttpClient {
 
   private final HttpClient delegate;
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.Predicate<HttpRequest> failing = request -> false;
+
+  /** Makes requests that match {@code predicate} fail as if the connection was refused. */
+  public void failWhen(java.util.function.Predicate<HttpRequest> predicate) {
+    failing = predicate;
+  }
 
   public RecordingHttpClient(HttpClient delegate) {
     this.delegate = delegate;
@@ -64,6 +70,10 @@ public final class RecordingHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
+    if (failing.test(request)) {
+      exchanges.add(exchange(request, -1));
+      throw new java.net.ConnectException("connection refused (injected by the test)");
+    }
     HttpResponse<T> response;
     try {
       response = delegate.send(request, handler);

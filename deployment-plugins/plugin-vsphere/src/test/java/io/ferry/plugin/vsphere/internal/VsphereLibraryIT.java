@@ -69,7 +69,7 @@ class VsphereLibraryIT {
   }
 
   @Test
-  void loginFallsBackToTheRestSessionServiceAndLogsOutOnClose() {
+  void loginFallsBackToTheRestSessionServiceAndLogsOutOnClose() throws Exception {
     VsphereSettings settings = settings("ferry-login", Map.of());
     RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
     String sessionId;
@@ -86,10 +86,13 @@ class VsphereLibraryIT {
         .as("every REST call after login carries the session header and no password")
         .filteredOn(call -> call.contains("/rest/"))
         .allMatch(call -> call.endsWith(" session"));
-    // the session is gone after close
-    try (VsphereRest rest = new VsphereRest(settings, VsphereRest.httpClient(settings))) {
-      assertThat(rest.login()).isNotEqualTo(sessionId);
-    }
+    // the session is gone after close: vcsim refuses its id
+    java.net.http.HttpRequest withOldSession =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(vcsim.url() + "/rest/com/vmware/content/library"))
+            .header(VsphereRest.SESSION_HEADER, sessionId)
+            .build();
+    assertThat(VsphereRest.httpClient(settings).send(withOldSession, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(401);
   }
 
   @Test
@@ -196,6 +199,33 @@ class VsphereLibraryIT {
       assertThat(report.complete()).isTrue();
       assertThat(report.deleted()).contains("library-item:" + itemId);
       assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag)).isEmpty();
+    }
+  }
+
+  @Test
+  void uploadFailingMidwayDeletesItsItemAndSession() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("failing.raw"));
+    VsphereSettings settings = settings("ferry-failing", Map.of());
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    http.failWhen(request -> request.method().equals("PUT") && request.uri().getPath().endsWith("/disk-1.vmdk"));
+    JobTag tag = new JobTag("failing-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      DirectUpload upload = plugin.openDirectUpload(new UploadSpec("failing", DISK_SIZE, BootMode.BIOS, Architecture.X86_64), tag);
+      TestDisk.copyInto(raw, upload.writer());
+      io.ferry.standardization.FerryException failure =
+          org.assertj.core.api.Assertions.catchThrowableOfType(io.ferry.standardization.FerryException.class, () -> upload.writer().finish());
+      assertThat(failure.code()).isEqualTo(io.ferry.standardization.ErrorCode.CLOUD_UNAVAILABLE);
+      assertThat(failure.retryable()).isTrue();
+      upload.close();
+      assertThat(http.calls())
+          .containsSubsequence(
+              "PUT /rest/com/vmware/cis/data/*/disk-1.vmdk -> -1 session",
+              "POST /rest/com/vmware/content/library/item/update-session/id:* ~action=cancel -> 200 session",
+              "DELETE /rest/com/vmware/content/library/item/update-session/id:* -> 200 session",
+              "DELETE /rest/com/vmware/content/library/item/id:* -> 200 session");
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-failing", tag)).as("left behind").isEmpty();
+      assertThat(plugin.rest().get(ContentLibrary.UPDATE_SESSION)).as("update sessions").isEmpty();
+      assertThat(context().scratchDirectory()).isEmptyDirectory();
     }
   }
 
