@@ -107,9 +107,9 @@ public final class Bundles {
    */
   public RestoreResult restore(String bundleId, DiskImageWriter writer, RestoreOptions options)
       throws IOException {
-    BundleManifest manifest = manifest(bundleId);
     return translated("restoring " + bundleId, () -> {
       try (writer) {
+        BundleManifest manifest = manifest(bundleId);
         RestoreResult result = new Restorer(store).restore(manifest, writer, null, false, options);
         writer.finish();
         return result;
