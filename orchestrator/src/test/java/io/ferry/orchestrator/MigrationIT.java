@@ -49,6 +49,7 @@ class MigrationIT {
   private final List<MigrationEvent> events = new CopyOnWriteArrayList<>();
   private volatile StepHook hook = StepHook.NONE;
   private Orchestrator orchestrator;
+  private io.ferry.orchestrator.internal.JobStore jobStore;
   private Path sourceTree;
 
   @BeforeAll
@@ -84,7 +85,9 @@ class MigrationIT {
         .withChunkSize(1 << 20)
         .withHook((jobId, step, bytes) -> hook.reached(jobId, step, bytes))
         .withWorkerName("migration-it");
-    orchestrator = new Orchestrator(TestDatabase.dataSource(TestDatabase.newDatabase()), Clock.systemUTC(),
+    javax.sql.DataSource dataSource = TestDatabase.dataSource(TestDatabase.newDatabase());
+    jobStore = new io.ferry.orchestrator.internal.JobStore(dataSource, Clock.systemUTC());
+    orchestrator = new Orchestrator(dataSource, Clock.systemUTC(),
         this::resolve, CloudPlugins.load(getClass().getClassLoader()), settings, events::add);
     orchestrator.start();
   }
@@ -200,6 +203,54 @@ class MigrationIT {
       assertThat(bytesAfterCancel).as("block boundaries passed after the cancel").hasSizeLessThanOrEqualTo(1);
       assertThat(orchestrator.cancel(job, "again")).as("a finished job cannot be cancelled").isFalse();
       assertNothingLeft(List.of(job));
+    } finally {
+      hook = StepHook.NONE;
+    }
+  }
+
+  @Test
+  void retryableErrorsAreRetriedWithBackoffAndOthersFailAtOnce() throws Exception {
+    String retried = UUID.randomUUID().toString();
+    String failing = UUID.randomUUID().toString();
+    String timingOut = UUID.randomUUID().toString();
+    java.util.concurrent.atomic.AtomicInteger planCalls = new java.util.concurrent.atomic.AtomicInteger();
+    hook = (jobId, step, bytes) -> {
+      if (jobId.equals(retried) && step == StepName.PLAN && planCalls.incrementAndGet() == 1) {
+        throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.CLOUD_THROTTLED, "slow down");
+      }
+      if (jobId.equals(failing) && step == StepName.EXPORT) {
+        throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.CLOUD_PERMISSION_DENIED,
+            "no read permission on the snapshot");
+      }
+      if (jobId.equals(timingOut) && step == StepName.PLAN) {
+        throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.TIMEOUT, "took too long");
+      }
+    };
+    try {
+      for (String job : List.of(retried, failing, timingOut)) {
+        orchestrator.submit(new MigrationRequest(job, "tenant", "aws-raw", "debian-12-aws.raw", "kvm-qcow2", Map.of()));
+      }
+      orchestrator.submit(new MigrationRequest(retried, "tenant", "aws-raw", "debian-12-aws.raw", "kvm-qcow2", Map.of()));
+      MigrationStatus ok = await(retried);
+      assertThat(ok.state()).as(describe(ok)).isEqualTo(JobState.SUCCEEDED);
+      assertThat(jobStore.attempts(retried).stream().filter(attempt -> attempt.step() == StepName.PLAN)
+              .filter(attempt -> !attempt.outcome().equals("WAITING")))
+          .extracting(io.ferry.orchestrator.internal.JobStore.Attempt::outcome, io.ferry.orchestrator.internal.JobStore.Attempt::errorCode)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("RETRY", "CLOUD_THROTTLED"),
+              org.assertj.core.groups.Tuple.tuple("SUCCEEDED", null));
+      MigrationStatus denied = await(failing);
+      assertThat(denied.state()).isEqualTo(JobState.FAILED);
+      assertThat(denied.errorCode()).isEqualTo("CLOUD_PERMISSION_DENIED");
+      assertThat(denied.errorStep()).isEqualTo(StepName.EXPORT);
+      assertThat(denied.step(StepName.EXPORT).attempts()).as("not retryable").isEqualTo(1);
+      assertThat(denied.step(StepName.UPLOAD).state()).isEqualTo(StepState.CANCELLED);
+      MigrationStatus slow = await(timingOut);
+      assertThat(slow.state()).isEqualTo(JobState.FAILED);
+      assertThat(slow.errorCode()).isEqualTo("TIMEOUT");
+      assertThat(jobStore.attempts(timingOut).stream().filter(attempt -> attempt.step() == StepName.PLAN)
+              .map(io.ferry.orchestrator.internal.JobStore.Attempt::outcome))
+          .as("retryable, up to maxAttempts").containsExactly("RETRY", "RETRY", "FAILED");
+      assertNothingLeft(List.of(retried, failing, timingOut));
     } finally {
       hook = StepHook.NONE;
     }
