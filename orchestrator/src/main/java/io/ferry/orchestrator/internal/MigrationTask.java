@@ -184,8 +184,16 @@ public final class MigrationTask {
   }
 
   private Duration backoff(int attempt) {
-    Duration delay = settings.retryBackoff().multipliedBy(1L << Math.min(20, attempt - 1));
-    return delay.compareTo(settings.maxRetryBackoff()) > 0 ? settings.maxRetryBackoff() : delay;
+    return backoff(attempt, settings.retryBackoff(), settings.maxRetryBackoff());
+  }
+
+  /** The delay after failed attempt {@code attempt} (1-based): {@code base * 2^(attempt-1)}, at most {@code max}. */
+  public static Duration backoff(int attempt, Duration base, Duration max) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempts count from 1: " + attempt);
+    }
+    Duration delay = base.multipliedBy(1L << Math.min(20, attempt - 1));
+    return delay.compareTo(max) > 0 ? max : delay;
   }
 
   private void finish(Job job) {
