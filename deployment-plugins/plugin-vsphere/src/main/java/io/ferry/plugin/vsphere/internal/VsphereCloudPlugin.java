@@ -41,6 +41,9 @@ import java.util.UUID;
  */
 public final class VsphereCloudPlugin implements CloudPlugin {
 
+  /** The cloud layer of images that do not name one: whatever lives in vCenter carries VMware's. */
+  static final String DEFAULT_LAYER = "vsphere";
+
   private final VsphereSettings settings;
   private final PluginContext context;
   private final VsphereRest rest;
@@ -384,7 +387,7 @@ public final class VsphereCloudPlugin implements CloudPlugin {
         facts.get(ItemMarker.OS),
         parseEnum(Architecture.class, facts.get(ItemMarker.ARCHITECTURE), Architecture.UNKNOWN),
         parseEnum(BootMode.class, facts.get(ItemMarker.BOOT_MODE), BootMode.UNKNOWN),
-        facts.get(ItemMarker.CLOUD_LAYER),
+        facts.getOrDefault(ItemMarker.CLOUD_LAYER, DEFAULT_LAYER),
         tags,
         parseInstant(item.path("creation_time").asText(null)));
   }

@@ -183,17 +183,33 @@ public final class VsphereRest implements AutoCloseable {
     } catch (IOException e) {
       throw new FerryException(ErrorCode.INTERNAL, "cannot encode the body of " + what, e);
     }
-    HttpRequest request =
-        authorized(HttpRequest.newBuilder(uri(path)))
-            .timeout(REQUEST_TIMEOUT)
-            .header("Accept", "application/json")
-            .header("Content-Type", "application/json")
-            .method(method, publisher)
-            .build();
-    HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), what);
+    String usedSession = login();
+    HttpResponse<String> response = send(jsonRequest(method, path, publisher, usedSession), HttpResponse.BodyHandlers.ofString(), what);
+    if (response.statusCode() == 401) {
+      // the session expired (vCenter drops idle sessions): log in again once and repeat
+      expire(usedSession);
+      response = send(jsonRequest(method, path, publisher, login()), HttpResponse.BodyHandlers.ofString(), what);
+    }
     check(response, what);
     JsonNode parsed = parse(response.body(), what);
     return path.startsWith("/rest") && parsed.has("value") ? parsed.get("value") : parsed;
+  }
+
+  private HttpRequest jsonRequest(String method, String path, HttpRequest.BodyPublisher publisher, String session) {
+    return HttpRequest.newBuilder(uri(path))
+        .timeout(REQUEST_TIMEOUT)
+        .header(SESSION_HEADER, session)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .method(method, publisher)
+        .build();
+  }
+
+  /** Forgets {@code session} if it is still the current one, so that the next call logs in. */
+  private synchronized void expire(String session) {
+    if (session.equals(sessionId)) {
+      sessionId = null;
+    }
   }
 
   private HttpRequest.Builder authorized(HttpRequest.Builder builder) {

@@ -248,6 +248,7 @@ class VsphereLibraryIT {
       plugin.registerImage(
           new RegisterRequest("template", null, itemId, BootMode.BIOS, Architecture.X86_64, false, "Debian", null, tag, Map.of()));
       assertThat(http.calls()).contains("POST /rest/com/vmware/vcenter/ovf/library-item/id:* ~action=deploy -> 200 session");
+      assertThat(plugin.describeImage(itemId).cloudLayer()).as("layer of an image that names none").isEqualTo("vsphere");
       String path = new TemplateDeployer(plugin).vmPath(itemId);
       String vm = plugin.inventory().find(path).orElseThrow(() -> new AssertionError("no VM at " + path));
       assertThat(plugin.inventory().isTemplate(vm)).as("VM %s is a template", vm).isTrue();

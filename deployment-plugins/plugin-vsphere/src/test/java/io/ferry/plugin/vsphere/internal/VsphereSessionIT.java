@@ -30,15 +30,17 @@ class VsphereSessionIT {
   private HttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private volatile int sessionStatus = 201;
+  private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile String expiredSession;
 
   @BeforeEach
   void startServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/api/session", this::session);
     server.createContext("/rest/com/vmware/content/library", exchange -> {
-      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " session="
-          + exchange.getRequestHeaders().getFirst(VsphereRest.SESSION_HEADER));
-      answer(exchange, 200, "{\"value\":[]}");
+      String session = exchange.getRequestHeaders().getFirst(VsphereRest.SESSION_HEADER);
+      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " session=" + session);
+      answer(exchange, session.equals(expiredSession) ? 401 : 200, "{\"value\":[]}");
     });
     server.start();
   }
@@ -62,7 +64,7 @@ class VsphereSessionIT {
     } else if (!expected.equals(authorization)) {
       answer(exchange, 401, "{\"error_type\":\"UNAUTHENTICATED\"}");
     } else {
-      answer(exchange, 201, "\"api-session-1\"");
+      answer(exchange, 201, "\"api-session-" + sessions.incrementAndGet() + "\"");
     }
   }
 
@@ -88,6 +90,22 @@ class VsphereSessionIT {
             "POST /api/session basic",
             "POST /rest/com/vmware/content/library session=api-session-1",
             "DELETE /api/session session=api-session-1");
+  }
+
+  @Test
+  void anExpiredSessionIsRenewedOnceAndTheCallRepeated() {
+    try (VsphereRest rest = rest("secret")) {
+      assertThat(rest.login()).isEqualTo("api-session-1");
+      expiredSession = "api-session-1"; // vCenter dropped the idle session
+      assertThat(new ContentLibrary(rest).findLibrary("ferry")).isNull();
+    }
+    assertThat(requests)
+        .containsExactly(
+            "POST /api/session basic",
+            "POST /rest/com/vmware/content/library session=api-session-1",
+            "POST /api/session basic",
+            "POST /rest/com/vmware/content/library session=api-session-2",
+            "DELETE /api/session session=api-session-2");
   }
 
   @Test
