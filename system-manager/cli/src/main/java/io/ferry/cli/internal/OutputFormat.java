@@ -1,0 +1,7 @@
+package io.ferry.cli.internal;
+
+/** How results are printed. */
+enum OutputFormat {
+  text,
+  json
+}

@@ -1,0 +1,2 @@
+/** The Ferry command line ({@code ferry}): its entry point. */
+package io.ferry.cli;
