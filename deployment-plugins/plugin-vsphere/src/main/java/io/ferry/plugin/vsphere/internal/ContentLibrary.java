@@ -140,7 +140,9 @@ final class ContentLibrary {
         rest.putFile(URI.create(endpoint), file.getValue());
       }
       JsonNode validation = rest.post(UPDATE_SESSION_FILE + "/id:" + encode(session) + "?~action=validate", null);
-      if (validation.path("missing_files").size() > 0 || validation.path("invalid_files").size() > 0) {
+      if (validation.path("has_errors").asBoolean(false)
+          || validation.path("missing_files").size() > 0
+          || validation.path("invalid_files").size() > 0) {
         throw new FerryException(
             ErrorCode.CLOUD_REQUEST_REJECTED, "vCenter refused the uploaded OVF template: " + validation);
       }

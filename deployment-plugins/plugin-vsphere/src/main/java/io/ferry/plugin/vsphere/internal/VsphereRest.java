@@ -124,8 +124,8 @@ public final class VsphereRest implements AutoCloseable {
   }
 
   /** PUTs {@code file} to an absolute transfer endpoint (an update session's upload URI). */
-  public void putFile(URI endpoint, Path file) {
-    checkEndpoint(endpoint);
+  public void putFile(URI given, Path file) {
+    URI endpoint = onConfiguredHost(given);
     try {
       HttpRequest request =
           authorized(HttpRequest.newBuilder(endpoint))
@@ -140,8 +140,8 @@ public final class VsphereRest implements AutoCloseable {
   }
 
   /** GETs an absolute transfer endpoint (a download session's URI) into {@code file}. */
-  public void getFile(URI endpoint, Path file) {
-    checkEndpoint(endpoint);
+  public void getFile(URI given, Path file) {
+    URI endpoint = onConfiguredHost(given);
     HttpRequest request = authorized(HttpRequest.newBuilder(endpoint)).timeout(Duration.ofHours(6)).GET().build();
     HttpResponse<Path> response = send(request, HttpResponse.BodyHandlers.ofFile(file), "GET " + endpoint.getPath());
     if (response.statusCode() / 100 != 2) {
@@ -216,13 +216,15 @@ public final class VsphereRest implements AutoCloseable {
     return builder.header(SESSION_HEADER, login());
   }
 
-  /** Transfer endpoints must be on the vCenter the account names (never send the session elsewhere). */
-  private void checkEndpoint(URI endpoint) {
-    if (!endpoint.getHost().equalsIgnoreCase(settings.url().getHost())) {
-      throw new FerryException(
-          ErrorCode.CLOUD_REQUEST_REJECTED,
-          "vCenter returned a transfer endpoint on another host (" + endpoint.getHost() + "), refused");
-    }
+  /**
+   * The transfer endpoint as sent: its path and query on the configured vCenter. vCenter names
+   * itself in these URIs (its FQDN, or {@code *}) which may differ from the configured URL; the
+   * session id is only ever sent to the configured host.
+   */
+  URI onConfiguredHost(URI endpoint) {
+    String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+    String query = endpoint.getRawQuery() == null ? "" : "?" + endpoint.getRawQuery();
+    return URI.create(settings.url() + path + query);
   }
 
   private URI uri(String path) {
