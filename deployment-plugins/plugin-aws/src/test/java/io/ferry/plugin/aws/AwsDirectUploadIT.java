@@ -22,6 +22,9 @@ import io.ferry.standardization.spi.CleanupReport;
 import io.ferry.standardization.spi.CloudAccountConfig;
 import io.ferry.standardization.spi.CloudPlugin;
 import io.ferry.standardization.spi.DirectUpload;
+import io.ferry.standardization.spi.HelperRef;
+import io.ferry.standardization.spi.HelperSpec;
+import io.ferry.standardization.spi.VolumeRef;
 import io.ferry.standardization.spi.JobTag;
 import io.ferry.standardization.spi.PluginContext;
 import io.ferry.standardization.spi.RegisterRequest;
@@ -60,7 +63,10 @@ import software.amazon.awssdk.services.ebs.model.StartSnapshotRequest;
 import software.amazon.awssdk.services.ec2.model.ArchitectureValues;
 import software.amazon.awssdk.services.ec2.model.BootModeValues;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
+import software.amazon.awssdk.services.ec2.model.CreateSnapshotRequest;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 
 /**
@@ -202,6 +208,37 @@ class AwsDirectUploadIT {
     assertThat(second.deleted()).isEmpty();
     assertThat(account.listTagged(tag)).isEmpty();
     crashed.close();
+  }
+
+  @Test
+  void helperModeVolumeIsSnapshottedAndRegistered() throws Exception {
+    String helperImage = account.registerHelperImage();
+    HelperRef helper =
+        plugin.launchHelper(new HelperSpec("debian", Architecture.X86_64, "#!/bin/sh\nexec ferry-agent daemon\n", Map.of("imageId", helperImage)), tag);
+    VolumeRef volume = plugin.createVolume(3L << 30, tag);
+    assertThat(volume.sizeBytes()).isEqualTo(3L << 30);
+    assertThat(plugin.attachVolume(volume, helper)).isEqualTo("/dev/sdf");
+    plugin.detachVolume(volume);
+    RegisteredImage image =
+        plugin.registerImage(
+            new RegisterRequest("ferry-it-helper", null, volume.id(), BootMode.BIOS, Architecture.ARM64, false, "Rocky Linux 9", "aws", tag, Map.of()));
+    assertThat(plugin.describeImage(image.imageId()).architecture()).isEqualTo(Architecture.ARM64);
+    assertThat(plugin.describeImage(image.imageId()).bootMode()).isEqualTo(BootMode.BIOS);
+
+    RunInstancesRequest run = recorder.requests(RunInstancesRequest.class).get(0);
+    assertThat(new String(Base64.getDecoder().decode(run.userData()), java.nio.charset.StandardCharsets.UTF_8)).contains("ferry-agent daemon");
+    assertThat(run.tagSpecifications()).extracting(TagSpecification::resourceType).contains(ResourceType.INSTANCE, ResourceType.VOLUME);
+    CreateSnapshotRequest snapshot = recorder.requests(CreateSnapshotRequest.class).get(0);
+    assertThat(snapshot.volumeId()).isEqualTo(volume.id());
+    assertThat(snapshot.tagSpecifications().get(0).tags()).anyMatch(t -> t.key().equals(JobTag.KEY) && t.value().equals(tag.jobId()));
+    RegisterImageRequest register = recorder.requests(RegisterImageRequest.class).get(0);
+    assertThat(register.bootMode()).isEqualTo(BootModeValues.LEGACY_BIOS);
+    assertThat(register.enaSupport()).isFalse();
+
+    CleanupReport report = plugin.deleteTagged(tag, List.of());
+    assertThat(report.complete()).as("%s", report).isTrue();
+    assertThat(report.deleted()).contains("instance:" + helper.id(), "volume:" + volume.id(), "image:" + image.imageId());
+    assertThat(account.listTagged(tag)).isEmpty();
   }
 
   @Test
