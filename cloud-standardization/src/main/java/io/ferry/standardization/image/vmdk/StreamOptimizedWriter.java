@@ -47,7 +47,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
   private final SparseExtentHeader header;
   private final ExecutorService compressors;
   private final int maxInFlight;
-  private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+  private final Deque<Future<CompressedGrain>> inFlight = new ArrayDeque<>();
   private final ThreadLocal<Deflater> deflaters;
   private final int[] grainDirectory;
   private final int[] grainTable = new int[GTES_PER_TABLE];
@@ -207,7 +207,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
   }
 
   /** A grain marker (LBA, compressed size) and the zlib stream, padded to whole sectors. */
-  private byte[] compress(long lba, byte[] data) {
+  private CompressedGrain compress(long lba, byte[] data) {
     Deflater deflater = deflaters.get();
     deflater.reset();
     deflater.setInput(data);
@@ -229,12 +229,15 @@ final class StreamOptimizedWriter implements DiskImageWriter {
     } else {
       Arrays.fill(out, 12 + size, padded, (byte) 0);
     }
-    return padded == out.length ? out : Arrays.copyOf(out, padded);
+    return new CompressedGrain(lba, out, padded);
   }
 
+  /** A grain marker and its compressed data, {@code length} bytes of {@code bytes}. */
+  private record CompressedGrain(long lba, byte[] bytes, int length) {}
+
   private void drainOldest() throws IOException {
-    Future<byte[]> future = inFlight.removeFirst();
-    byte[] record;
+    Future<CompressedGrain> future = inFlight.removeFirst();
+    CompressedGrain record;
     try {
       record = future.get();
     } catch (InterruptedException e) {
@@ -243,8 +246,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
     } catch (ExecutionException e) {
       throw new FerryException(ErrorCode.INTERNAL, "VMDK: grain compression failed", e.getCause());
     }
-    long lba = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-    long index = lba / GRAIN_SECTORS;
+    long index = record.lba() / GRAIN_SECTORS;
     int table = (int) (index / GTES_PER_TABLE);
     if (table != currentTable) {
       flushGrainTable();
@@ -252,7 +254,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
     }
     grainTable[(int) (index % GTES_PER_TABLE)] = (int) (position / 512);
     currentTableUsed = true;
-    append(ByteBuffer.wrap(record));
+    append(ByteBuffer.wrap(record.bytes(), 0, record.length()));
   }
 
   /** Writes the current grain table behind its marker, when it holds any grain. */
@@ -318,7 +320,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
   @Override
   public void close() throws IOException {
     compressors.shutdownNow();
-    for (Future<byte[]> future : inFlight) {
+    for (Future<CompressedGrain> future : inFlight) {
       future.cancel(true);
     }
     inFlight.clear();

@@ -45,6 +45,12 @@ final class VmdkSparseReader implements DiskImageReader {
   private final long grainDirectoryOffset;
   private final long[] sortedTableOffsets;
   private final long metadataEnd;
+  /** One inflater per thread and kind, reused: creating zlib state per grain is costly. */
+  private static final ThreadLocal<Inflater> ZLIB_INFLATERS =
+      ThreadLocal.withInitial(() -> new Inflater(false));
+  private static final ThreadLocal<Inflater> RAW_INFLATERS =
+      ThreadLocal.withInitial(() -> new Inflater(true));
+
   private final Map<Integer, int[]> tableCache = lruCache(64);
   private final Map<Long, byte[]> grainCache = lruCache(8);
 
@@ -270,13 +276,9 @@ final class VmdkSparseReader implements DiskImageReader {
 
   /** Checks that grain data at {@code start} does not sit on metadata. */
   private void checkGrainPlacement(long grain, long start, long length) {
-    long tableIndex = grain / header.gtesPerGrainTable();
-    String where =
-        "grain table " + tableIndex + " (at offset "
-            + Integer.toUnsignedLong(grainDirectory[(int) tableIndex]) * 512 + ") entry "
-            + grain % header.gtesPerGrainTable() + " points to grain data at offset " + start;
     if (start + length > source.length()) {
-      throw Source.corrupt(where + " past the end of the file (" + source.length() + ")");
+      throw Source.corrupt(
+          grainWhere(grain, start) + " past the end of the file (" + source.length() + ")");
     }
     long tableBytes = header.gtesPerGrainTable() * 4L;
     long directoryEnd = grainDirectoryOffset + roundUp(grainDirectory.length * 4L, 512);
@@ -286,14 +288,24 @@ final class VmdkSparseReader implements DiskImageReader {
     if (candidate >= 0 && sortedTableOffsets[candidate] + tableBytes > start) {
       onTable = true;
     }
-    if (candidate + 1 < sortedTableOffsets.length && sortedTableOffsets[candidate + 1] < start + length) {
+    if (candidate + 1 < sortedTableOffsets.length
+        && sortedTableOffsets[candidate + 1] < start + length) {
       onTable = true;
     }
     if (start < metadataEnd
         || overlaps(start, start + length, grainDirectoryOffset, directoryEnd)
         || onTable) {
-      throw Source.corrupt(where + " overlapping the header, descriptor or tables");
+      throw Source.corrupt(
+          grainWhere(grain, start) + " overlapping the header, descriptor or tables");
     }
+  }
+
+  /** Names the grain table entry of {@code grain} for messages (built only on failure). */
+  private String grainWhere(long grain, long start) {
+    long tableIndex = grain / header.gtesPerGrainTable();
+    return "grain table " + tableIndex + " (at offset "
+        + Integer.toUnsignedLong(grainDirectory[(int) tableIndex]) * 512 + ") entry "
+        + grain % header.gtesPerGrainTable() + " points to grain data at offset " + start;
   }
 
   @Override
@@ -390,7 +402,8 @@ final class VmdkSparseReader implements DiskImageReader {
   private byte[] inflate(byte[] compressed, long offset, boolean raw) throws DataFormatException {
     byte[] out = new byte[grainBytes];
     byte[] overflow = new byte[1];
-    Inflater inflater = new Inflater(raw);
+    Inflater inflater = (raw ? RAW_INFLATERS : ZLIB_INFLATERS).get();
+    inflater.reset();
     try {
       inflater.setInput(compressed);
       int total = 0;
@@ -409,7 +422,7 @@ final class VmdkSparseReader implements DiskImageReader {
       }
       return total == out.length ? out : Arrays.copyOf(out, total);
     } finally {
-      inflater.end();
+      inflater.reset();
     }
   }
 
