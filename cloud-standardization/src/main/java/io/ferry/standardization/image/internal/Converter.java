@@ -70,10 +70,11 @@ public final class Converter {
               thread.setDaemon(true);
               return thread;
             });
-    // Blocks are reused: writers never keep a reference to the data they were handed.
+    // Blocks are reused (writers never keep a reference to the data they were handed) and direct,
+    // so that file reads and writes need no copy through a temporary native buffer.
     ArrayBlockingQueue<ByteBuffer> freeBlocks = new ArrayBlockingQueue<>(maxInFlight + 1);
     for (int i = 0; i <= maxInFlight; i++) {
-      freeBlocks.add(ByteBuffer.allocate(BLOCK_SIZE));
+      freeBlocks.add(ByteBuffer.allocateDirect(BLOCK_SIZE));
     }
     ArrayDeque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
     ArrayDeque<long[]> ranges = new ArrayDeque<>();
@@ -149,7 +150,6 @@ public final class Converter {
   /** Writes the block minus its aligned all-zero runs; returns the bytes written. */
   private static long writeNonZeroRuns(DiskImageWriter writer, long offset, ByteBuffer block)
       throws IOException {
-    byte[] bytes = block.array();
     int length = block.remaining();
     long written = 0;
     int runStart = -1;
@@ -158,18 +158,18 @@ public final class Converter {
       long absolute = offset + position;
       int chunk =
           (int) Math.min(length - position, ZERO_GRANULARITY - (absolute % ZERO_GRANULARITY));
-      boolean zero = Zeros.isZero(bytes, position, chunk);
+      boolean zero = Zeros.isZero(block.slice(position, chunk));
       if (!zero && runStart < 0) {
         runStart = position;
       } else if (zero && runStart >= 0) {
-        writer.write(offset + runStart, ByteBuffer.wrap(bytes, runStart, position - runStart));
+        writer.write(offset + runStart, block.slice(runStart, position - runStart));
         written += position - runStart;
         runStart = -1;
       }
       position += chunk;
     }
     if (runStart >= 0) {
-      writer.write(offset + runStart, ByteBuffer.wrap(bytes, runStart, length - runStart));
+      writer.write(offset + runStart, block.slice(runStart, length - runStart));
       written += length - runStart;
     }
     return written;

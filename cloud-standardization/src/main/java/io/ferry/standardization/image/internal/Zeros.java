@@ -7,8 +7,26 @@ import java.util.Arrays;
 public final class Zeros {
 
   private static final byte[] ZEROS = new byte[64 * 1024];
+  private static final ByteBuffer DIRECT_ZEROS =
+      ByteBuffer.allocateDirect(ZEROS.length).asReadOnlyBuffer();
 
   private Zeros() {}
+
+  /** Writes {@code length} zero bytes into {@code buffer} at its position and advances it. */
+  public static void fill(ByteBuffer buffer, int length) {
+    if (buffer.hasArray()) {
+      int start = buffer.arrayOffset() + buffer.position();
+      Arrays.fill(buffer.array(), start, start + length, (byte) 0);
+      buffer.position(buffer.position() + length);
+      return;
+    }
+    int remaining = length;
+    while (remaining > 0) {
+      int count = Math.min(ZEROS.length, remaining);
+      buffer.put(ZEROS, 0, count);
+      remaining -= count;
+    }
+  }
 
   /** Whether {@code length} bytes of {@code bytes} from {@code offset} are all zero. */
   public static boolean isZero(byte[] bytes, int offset, int length) {
@@ -29,16 +47,15 @@ public final class Zeros {
     if (buffer.hasArray()) {
       return isZero(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
     }
-    ByteBuffer view = buffer.duplicate();
-    while (view.remaining() >= Long.BYTES) {
-      if (view.getLong() != 0) {
+    // ByteBuffer.mismatch is vectorized for direct buffers too.
+    int position = buffer.position();
+    int end = buffer.limit();
+    while (position < end) {
+      int count = Math.min(ZEROS.length, end - position);
+      if (buffer.slice(position, count).mismatch(DIRECT_ZEROS.slice(0, count)) >= 0) {
         return false;
       }
-    }
-    while (view.hasRemaining()) {
-      if (view.get() != 0) {
-        return false;
-      }
+      position += count;
     }
     return true;
   }

@@ -9,13 +9,13 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.Zeros;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -173,15 +173,7 @@ final class Qcow2ImageReader implements DiskImageReader {
   }
 
   private static void fillZeros(ByteBuffer destination, int length) {
-    if (destination.hasArray()) {
-      int start = destination.arrayOffset() + destination.position();
-      Arrays.fill(destination.array(), start, start + length, (byte) 0);
-      destination.position(destination.position() + length);
-    } else {
-      for (int i = 0; i < length; i++) {
-        destination.put((byte) 0);
-      }
-    }
+    Zeros.fill(destination, length);
   }
 
   /** The L2 entry of a virtual cluster (0 when its L2 table is unallocated). */
