@@ -7,7 +7,8 @@ import java.util.Map;
  * Ferry's facts about a library item, kept as {@code ferry:key=value} lines at the end of the
  * item's description, because content library items have no key/value tags of their own (and
  * vcsim has no tags on library items). The job id line ({@code ferry:job-id=...}) is what cleanup
- * finds an item by. Values are single lines: line breaks are replaced by spaces.
+ * finds an item by. Values are single lines: line breaks are replaced by spaces; in keys, {@code =}
+ * and white space become {@code _}.
  */
 final class ItemMarker {
 
@@ -33,7 +34,12 @@ final class ItemMarker {
     facts.forEach(
         (key, value) -> {
           if (value != null) {
-            description.append(PREFIX).append(key).append('=').append(value.replaceAll("[\\r\\n]+", " ")).append('\n');
+            description
+                .append(PREFIX)
+                .append(key.replaceAll("[=\\s]", "_"))
+                .append('=')
+                .append(value.replaceAll("[\\r\\n]+", " "))
+                .append('\n');
           }
         });
     return description.toString();

@@ -28,5 +28,6 @@ class ItemMarkerTest {
     assertThat(ItemMarker.read("A template someone made\nferry: not a fact")).isEmpty();
     assertThat(ItemMarker.text(null)).isNull();
     assertThat(ItemMarker.write(null, Map.of(ItemMarker.JOB_ID, "j"))).isEqualTo("ferry:job-id=j\n");
+    assertThat(ItemMarker.read(ItemMarker.write(null, Map.of("tag.a=b c", "v=w")))).containsExactly(Map.entry("tag.a_b_c", "v=w"));
   }
 }
