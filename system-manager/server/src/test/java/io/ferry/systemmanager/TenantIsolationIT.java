@@ -38,6 +38,8 @@ class TenantIsolationIT extends ApiIntegrationTest {
   private UUID tokenOfB;
   private UUID accountOfB;
   private UUID migrationOfB;
+  private UUID policyOfB;
+  private UUID triggerOfB;
 
   /** One attempt: method, path template, the concrete path and body. */
   private record Attempt(String method, String template, String path, Object body) {}
@@ -54,6 +56,18 @@ class TenantIsolationIT extends ApiIntegrationTest {
     tokenOfB = UUID.fromString(token.json().get("id").asText());
     accountOfB = createAccount(adminOfB, "b-cloud", "b-password-123");
     migrationOfB = createMigration(adminOfB, accountOfB, accountOfB);
+    policyOfB = UUID.fromString(adminOfB.post("/api/v1/policies", policyBody("b-limit")).json().get("id").asText());
+    triggerOfB = UUID.fromString(
+        adminOfB.post("/api/v1/triggers", triggerBody("b-nightly", accountOfB)).json().get("id").asText());
+  }
+
+  private static Map<String, Object> policyBody(String name) {
+    return Map.of("name", name, "kind", "LIMIT", "maxConcurrentMigrations", 5);
+  }
+
+  private static Map<String, Object> triggerBody(String name, UUID account) {
+    return Map.of("name", name, "kind", "SCHEDULE", "cron", "0 0 2 * * *", "sourceAccountId", account,
+        "targetAccountIds", List.of(account));
   }
 
   private List<Attempt> attempts() {
@@ -74,6 +88,22 @@ class TenantIsolationIT extends ApiIntegrationTest {
         "/api/v1/cloud-accounts/" + accountOfB + "/images/refresh", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}", "/api/v1/migrations/" + migrationOfB, null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/cancel", "/api/v1/migrations/" + migrationOfB + "/cancel", null));
+    attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/approve", "/api/v1/migrations/" + migrationOfB + "/approve", null));
+    attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/reject", "/api/v1/migrations/" + migrationOfB + "/reject", null));
+    String prices = "/api/v1/cloud-accounts/" + accountOfB + "/prices";
+    Map<String, Object> priceBody = Map.of("egressPerGb", 1, "helperVmPerHour", 1, "imageStoragePerGbMonth", 1,
+        "objectStoragePerGbMonth", 1);
+    attempts.add(new Attempt("GET", "/api/v1/cloud-accounts/{id}/prices", prices, null));
+    attempts.add(new Attempt("PUT", "/api/v1/cloud-accounts/{id}/prices", prices, priceBody));
+    attempts.add(new Attempt("DELETE", "/api/v1/cloud-accounts/{id}/prices", prices, null));
+    attempts.add(new Attempt("GET", "/api/v1/policies/{id}", "/api/v1/policies/" + policyOfB, null));
+    attempts.add(new Attempt("PUT", "/api/v1/policies/{id}", "/api/v1/policies/" + policyOfB, policyBody("stolen")));
+    attempts.add(new Attempt("DELETE", "/api/v1/policies/{id}", "/api/v1/policies/" + policyOfB, null));
+    attempts.add(new Attempt("GET", "/api/v1/triggers/{id}", "/api/v1/triggers/" + triggerOfB, null));
+    attempts.add(new Attempt("GET", "/api/v1/triggers/{id}/events", "/api/v1/triggers/" + triggerOfB + "/events", null));
+    attempts.add(new Attempt("PUT", "/api/v1/triggers/{id}", "/api/v1/triggers/" + triggerOfB,
+        triggerBody("stolen", UUID.randomUUID())));
+    attempts.add(new Attempt("DELETE", "/api/v1/triggers/{id}", "/api/v1/triggers/" + triggerOfB, null));
     return attempts;
   }
 
@@ -96,6 +126,10 @@ class TenantIsolationIT extends ApiIntegrationTest {
     assertThat(adminOfB.get("/api/v1/tenants/" + tenantB.id()).json().get("name").asText()).isEqualTo("tenant-b");
     assertThat(adminOfB.get("/api/v1/users/" + userOfB).json().get("role").asText()).isEqualTo("VIEWER");
     assertThat(adminOfB.get("/api/v1/tokens/" + tokenOfB).json().has("revokedAt")).isFalse();
+    assertThat(adminOfB.get("/api/v1/policies/" + policyOfB).json().get("name").asText()).isEqualTo("b-limit");
+    assertThat(adminOfB.get("/api/v1/triggers/" + triggerOfB).json().get("name").asText()).isEqualTo("b-nightly");
+    assertThat(adminOfB.get("/api/v1/cloud-accounts/" + accountOfB + "/prices").json().get("source").asText())
+        .isEqualTo("plugin");
   }
 
   @Test
@@ -136,6 +170,9 @@ class TenantIsolationIT extends ApiIntegrationTest {
   void listsShowOnlyTheCallersTenant() {
     assertThat(adminOfA.get("/api/v1/cloud-accounts").json().size()).isZero();
     assertThat(adminOfA.get("/api/v1/migrations").json().get("totalItems").asLong()).isZero();
+    assertThat(adminOfA.get("/api/v1/policies").json().size()).isZero();
+    assertThat(adminOfA.get("/api/v1/triggers").json().size()).isZero();
+    assertThat(adminOfA.get("/api/v1/reports/summary").json().get("total").asLong()).isZero();
     assertThat(adminOfA.get("/api/v1/users").json().findValuesAsText("username")).containsExactly("admin-a");
     assertThat(adminOfA.get("/api/v1/tenants").json().findValuesAsText("name")).containsExactly("tenant-a");
     assertThat(adminOfA.get("/api/v1/tokens").json().findValuesAsText("name")).doesNotContain("b-ci");

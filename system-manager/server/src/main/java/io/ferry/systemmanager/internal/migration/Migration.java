@@ -109,12 +109,40 @@ public class Migration implements TenantOwned {
     if (state.finished()) {
       return false;
     }
-    if (state == MigrationState.QUEUED) {
+    if (state == MigrationState.QUEUED || state == MigrationState.AWAITING_APPROVAL) {
       state = MigrationState.CANCELLED;
       finishedAt = now;
       errorCode = "CANCELLED";
     } else {
       state = MigrationState.CANCELLING;
+    }
+    updatedAt = now;
+    return true;
+  }
+
+  /** Holds a new migration for a tenant admin's approval (an APPROVAL policy matched). */
+  public void awaitApproval(Instant now) {
+    state = MigrationState.AWAITING_APPROVAL;
+    updatedAt = now;
+  }
+
+  /**
+   * Approves or rejects a migration that awaits approval: approved, it is queued (and then handed
+   * to the orchestrator); rejected, it ends with error code REJECTED.
+   *
+   * @return false when the migration does not await approval
+   */
+  public boolean decide(boolean approved, String reason, Instant now) {
+    if (state != MigrationState.AWAITING_APPROVAL) {
+      return false;
+    }
+    if (approved) {
+      state = MigrationState.QUEUED;
+    } else {
+      state = MigrationState.REJECTED;
+      errorCode = "REJECTED";
+      errorMessage = reason;
+      finishedAt = now;
     }
     updatedAt = now;
     return true;

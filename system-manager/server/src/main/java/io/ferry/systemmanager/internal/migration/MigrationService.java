@@ -7,6 +7,7 @@ import io.ferry.standardization.spi.CloudPluginFactory;
 import io.ferry.systemmanager.internal.account.CloudAccount;
 import io.ferry.systemmanager.internal.account.CloudAccountService;
 import io.ferry.systemmanager.internal.catalogue.CatalogueService;
+import io.ferry.systemmanager.internal.policy.MigrationAdmission;
 import io.ferry.systemmanager.internal.security.FerryPrincipal;
 import io.ferry.systemmanager.internal.tenant.TenantScope;
 import io.ferry.systemmanager.internal.web.ApiException;
@@ -26,6 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Migrations: checked, persisted, then handed to the {@link MigrationOrchestrator} once the
  * transaction committed, so the orchestrator never sees a migration that is not in the database.
+ * Every request, manual or started by a trigger, passes the tenant's policies in {@link
+ * MigrationAdmission} in the transaction that stores it; one that needs approval waits in
+ * AWAITING_APPROVAL and is handed over when approved.
  */
 @Service
 public class MigrationService {
@@ -45,24 +49,38 @@ public class MigrationService {
   private final CloudAccountService accounts;
   private final CatalogueService catalogue;
   private final MigrationOrchestrator orchestrator;
+  private final MigrationAdmission admission;
   private final TenantScope scope;
   private final TransactionTemplate transactions;
   private final Clock clock;
 
   public MigrationService(
       MigrationRepository migrations, CloudAccountService accounts, CatalogueService catalogue,
-      MigrationOrchestrator orchestrator, TenantScope scope, TransactionTemplate transactions, Clock clock) {
+      MigrationOrchestrator orchestrator, MigrationAdmission admission, TenantScope scope,
+      TransactionTemplate transactions, Clock clock) {
     this.migrations = migrations;
     this.accounts = accounts;
     this.catalogue = catalogue;
     this.orchestrator = orchestrator;
+    this.admission = admission;
     this.scope = scope;
     this.transactions = transactions;
     this.clock = clock;
   }
 
-  /** Creates a migration and hands it to the orchestrator. */
+  /** Creates a migration of the caller and hands it to the orchestrator. */
   public Migration create(UUID sourceAccountId, String sourceImageId, UUID targetAccountId, Map<String, String> options) {
+    return create(sourceAccountId, sourceImageId, targetAccountId, options, null);
+  }
+
+  /**
+   * Creates a migration and hands it to the orchestrator, unless a policy refuses it or it awaits
+   * approval.
+   *
+   * @param triggerId the trigger that started it (the caller is the trigger's owner), or null
+   */
+  public Migration create(
+      UUID sourceAccountId, String sourceImageId, UUID targetAccountId, Map<String, String> options, UUID triggerId) {
     CloudAccount checkedSource = transactions.execute(
         status -> scope.require(CloudAccount.class, sourceAccountId, "source cloud account"));
     CloudAccount checkedTarget = transactions.execute(
@@ -73,14 +91,31 @@ public class MigrationService {
     if (!catalogue.contains(checkedSource.id(), sourceImageId)) {
       throw ApiException.invalidField("sourceImageId", "no such image in the source account's catalogue");
     }
+    MigrationAdmission.Prepared request = admission.prepare(checkedSource, checkedTarget, sourceImageId,
+        Objects.requireNonNullElse(options, Map.of()));
     Migration migration = transactions.execute(status -> {
       CloudAccount source = scope.require(CloudAccount.class, sourceAccountId, "source cloud account");
       CloudAccount target = scope.require(CloudAccount.class, targetAccountId, "target cloud account");
       FerryPrincipal principal = scope.principal();
       Migration created = new Migration(principal.tenantId(), source.id(), sourceImageId, target.id(),
           Objects.requireNonNullElse(options, Map.of()), principal.username(), clock.instant());
-      return migrations.save(created);
+      MigrationAdmission.Decision decision = admission.admit(request, principal);
+      if (decision.needsApproval()) {
+        created.awaitApproval(clock.instant());
+      }
+      Migration saved = migrations.saveAndFlush(created);
+      admission.record(saved, request, decision, triggerId, triggerId == null ? null : principal.username());
+      return saved;
     });
+    if (migration.state() == MigrationState.AWAITING_APPROVAL) {
+      LOG.info("migration {} awaits approval", migration.id());
+      return migration;
+    }
+    return handOff(migration);
+  }
+
+  /** Hands a queued, committed migration to the orchestrator; marks it failed when refused. */
+  public Migration handOff(Migration migration) {
     try {
       orchestrator.submit(new MigrationRequest(migration.id().toString(), migration.tenantId().toString(),
           migration.sourceAccountId().toString(), migration.sourceImageId(), migration.targetAccountId().toString(),
