@@ -203,6 +203,38 @@ class VsphereLibraryIT {
   }
 
   @Test
+  void templateMadeOutsideFerryIsListedAndExportedIdentical() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("foreign.raw"));
+    Path vmdk = directory.resolve("foreign-disk1.vmdk");
+    QemuImg.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
+    Path ovf = directory.resolve("foreign.ovf");
+    Files.writeString(ovf, OvfEnvelope.write("foreign", "foreign-disk1.vmdk", Files.size(vmdk), DISK_SIZE, BootMode.BIOS));
+    VsphereSettings settings = settings("ferry-foreign", Map.of());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context())) {
+      ContentLibrary library = new ContentLibrary(plugin.rest());
+      String itemId = library.createItem(plugin.ensureLibrary(), "hand-made template", "uploaded by a person");
+      Map<String, Path> files = new java.util.LinkedHashMap<>();
+      files.put("foreign.ovf", ovf);
+      files.put("foreign-disk1.vmdk", vmdk);
+      library.upload(itemId, files);
+
+      ImageInfo listed = plugin.listImages().stream().filter(image -> image.id().equals(itemId)).findFirst().orElseThrow();
+      assertThat(listed.name()).isEqualTo("hand-made template");
+      assertThat(listed.cloudLayer()).isEqualTo("vsphere");
+      assertThat(listed.bootMode()).isEqualTo(BootMode.UNKNOWN);
+      assertThat(listed.tags()).isEmpty();
+      try (DiskImageReader exported = plugin.openImage(itemId, new JobTag("export-" + UUID.randomUUID()))) {
+        assertThat(exported.format()).isEqualTo(io.ferry.standardization.image.DiskFormat.VMDK_STREAM_OPTIMIZED);
+        assertThat(exported.virtualSize()).isEqualTo(DISK_SIZE);
+        assertThat(TestDisk.firstDifference(exported, raw)).isEqualTo(-1);
+      }
+      assertThat(plugin.rest().get(ContentLibrary.DOWNLOAD_SESSION)).as("download sessions after export").isEmpty();
+      plugin.deleteImage(itemId);
+      assertThat(library.item(itemId)).isNull();
+    }
+  }
+
+  @Test
   void uploadFailingMidwayDeletesItsItemAndSession() throws Exception {
     Path raw = sparseRandomDisk(directory.resolve("failing.raw"));
     VsphereSettings settings = settings("ferry-failing", Map.of());
