@@ -51,6 +51,20 @@ class BundlesTest {
   }
 
   @Test
+  void unallocatedRangesAreNeitherReadNorStoredButCountInTheDiskDigest() throws Exception {
+    MemoryDisk sparse = new MemoryDisk(64 * CHUNK);
+    byte[] data = TestData.disk(CHUNK, CHUNK / 4, 13);
+    sparse.write(5L * CHUNK, java.nio.ByteBuffer.wrap(data));
+    sparse.write(40L * CHUNK + 4096, java.nio.ByteBuffer.wrap(data, 0, 8192));
+
+    BundleResult result = bundles.bundle("sparse", sparse, BundleManifest.Source.UNKNOWN, options);
+
+    assertThat(result.bytesRead()).isEqualTo(2L * CHUNK);
+    assertThat(result.manifest().chunks()).extracting(ChunkEntry::offset).containsExactly(5L * CHUNK, 40L * CHUNK);
+    assertThat(result.manifest().disk().sha256()).isEqualTo(sha256(sparse.content()));
+  }
+
+  @Test
   void identicalChunksAreStoredOnce() throws Exception {
     byte[] content = new byte[8 * CHUNK];
     byte[] pattern = TestData.disk(CHUNK, CHUNK, 7);

@@ -81,7 +81,7 @@ public final class Bundler {
     }
     ExecutorService pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("ferry-bundle"));
     // one thread feeds the whole-disk digest in disk order while the calling thread reads on
-    ExecutorService digestStage = Executors.newSingleThreadExecutor(daemonThreads("ferry-bundle-digest"));
+    DigestStage digestStage = new DigestStage(diskDigest, options.chunksInFlight() + 8);
     ThreadLocal<byte[]> outputs =
         ThreadLocal.withInitial(() -> new byte[ChunkCodec.compressBound(chunkSize)]);
     ArrayDeque<Future<Finished>> inFlight = new ArrayDeque<>();
@@ -97,13 +97,12 @@ public final class Bundler {
         if (offset < resume.endOffset()) {
           ChunkEntry done = resumed.get(offset);
           if (done == null) {
-            digestStage.submit(() -> ChunkCodec.updateWithZeros(diskDigest, length));
+            digestStage.zeros(length);
           } else {
             byte[] buffer = buffers.take();
             readFully(disk, offset, buffer, length);
             bytesRead += length;
-            Shared shared = new Shared(buffer, buffers, 1);
-            digestStage.submit(() -> digest(diskDigest, shared, length));
+            digestStage.data(new Shared(buffer, buffers, 1), length);
             entries.add(done);
           }
           options.listener().progress(offset + length, virtualSize);
@@ -113,7 +112,7 @@ public final class Bundler {
           takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
         }
         if (!holdsData) {
-          digestStage.submit(() -> ChunkCodec.updateWithZeros(diskDigest, length));
+          digestStage.zeros(length);
           inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
           continue;
         }
@@ -121,7 +120,7 @@ public final class Bundler {
         readFully(disk, offset, buffer, length);
         bytesRead += length;
         Shared shared = new Shared(buffer, buffers, 2);
-        digestStage.submit(() -> digest(diskDigest, shared, length));
+        digestStage.data(shared, length);
         long chunkOffset = offset;
         inFlight.add(
             pool.submit(
@@ -139,7 +138,7 @@ public final class Bundler {
       while (!inFlight.isEmpty()) {
         takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
       }
-      diskSha256 = digestStage.submit(() -> ChunkCodec.hex(diskDigest.digest())).get();
+      diskSha256 = digestStage.finish();
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       throw new FerryException(ErrorCode.CANCELLED, "bundling " + bundleId + " was interrupted");
@@ -148,7 +147,7 @@ public final class Bundler {
     } finally {
       inFlight.forEach(future -> future.cancel(true));
       pool.shutdownNow();
-      digestStage.shutdownNow();
+      digestStage.close();
     }
 
     BundleManifest manifest =
@@ -238,11 +237,69 @@ public final class Bundler {
     }
   }
 
-  private static void digest(MessageDigest diskDigest, Shared shared, int length) {
-    try {
-      diskDigest.update(shared.buffer, 0, length);
-    } finally {
-      shared.release();
+  /**
+   * Feeds the whole-disk digest on its own thread, in submission order. Runs of zeros are merged
+   * into one task, and at most {@code maxTasks} tasks wait at once, so the queue stays bounded even
+   * for huge sparse disks.
+   */
+  private static final class DigestStage implements AutoCloseable {
+    private static final long MAX_ZERO_RUN = 1L << 30;
+
+    private final MessageDigest digest;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(daemonThreads("ferry-bundle-digest"));
+    private final java.util.concurrent.Semaphore slots;
+    private long pendingZeros;
+
+    DigestStage(MessageDigest digest, int maxTasks) {
+      this.digest = digest;
+      this.slots = new java.util.concurrent.Semaphore(maxTasks);
+    }
+
+    void zeros(long count) throws InterruptedException {
+      pendingZeros += count;
+      if (pendingZeros >= MAX_ZERO_RUN) {
+        flushZeros();
+      }
+    }
+
+    void data(Shared shared, int length) throws InterruptedException {
+      flushZeros();
+      submit(() -> {
+        try {
+          digest.update(shared.buffer, 0, length);
+        } finally {
+          shared.release();
+        }
+      });
+    }
+
+    String finish() throws InterruptedException, ExecutionException {
+      flushZeros();
+      return thread.submit(() -> ChunkCodec.hex(digest.digest())).get();
+    }
+
+    private void flushZeros() throws InterruptedException {
+      if (pendingZeros > 0) {
+        long count = pendingZeros;
+        pendingZeros = 0;
+        submit(() -> ChunkCodec.updateWithZeros(digest, count));
+      }
+    }
+
+    private void submit(Runnable task) throws InterruptedException {
+      slots.acquire();
+      thread.execute(() -> {
+        try {
+          task.run();
+        } finally {
+          slots.release();
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      thread.shutdownNow();
     }
   }
 
