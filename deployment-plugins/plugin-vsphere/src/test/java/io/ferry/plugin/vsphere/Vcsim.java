@@ -26,14 +26,19 @@ public final class Vcsim implements AutoCloseable {
   private final Process process;
   private final int port;
   private final String certificatePem;
+  private final Path directory;
+  private final Thread stopAtExit;
 
-  private Vcsim(Process process, int port, String certificatePem) {
+  private Vcsim(Process process, int port, String certificatePem, Path directory) {
     this.process = process;
     this.port = port;
     this.certificatePem = certificatePem;
+    this.directory = directory;
+    this.stopAtExit = new Thread(process::destroyForcibly, "stop-vcsim-" + port);
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
-  /** Starts vcsim; its certificate and log go to {@code directory}. */
+  /** Starts vcsim; its certificate and log go to {@code directory}, deleted by {@link #close()}. */
   public static Vcsim start(Path directory) throws Exception {
     Path binary = binary();
     Files.createDirectories(directory);
@@ -61,7 +66,7 @@ public final class Vcsim implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(directory.resolve("vcsim.log").toFile())
             .start();
-    Vcsim vcsim = new Vcsim(process, port, Files.readString(certificate));
+    Vcsim vcsim = new Vcsim(process, port, Files.readString(certificate), directory);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!Files.readString(directory.resolve("vcsim.log")).contains("GOVC_URL")) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -136,6 +141,16 @@ public final class Vcsim implements AutoCloseable {
     process.destroy();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory
     }
   }
 
