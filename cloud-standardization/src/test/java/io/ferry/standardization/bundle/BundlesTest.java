@@ -185,6 +185,27 @@ class BundlesTest {
     assertThat(restored.content()).isEqualTo(content);
   }
 
+  @Test
+  void importingAnArchiveWithADamagedChunkStoresNoManifest() throws Exception {
+    byte[] content = TestData.disk(6 * CHUNK, CHUNK, 19);
+    BundleManifest manifest =
+        bundles.bundle("fragile", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options).manifest();
+    ChunkEntry victim = manifest.chunks().get(manifest.chunks().size() - 1);
+    byte[] stored = store.getChunk(victim.sha256());
+    stored[stored.length - 8] ^= 0x11;
+    store.overwriteChunk(victim.sha256(), stored);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    bundles.exportBundle("fragile", archive);
+
+    InMemoryChunkStore target = new InMemoryChunkStore(clock);
+    assertThatThrownBy(() -> new Bundles(target, clock).importBundle(new ByteArrayInputStream(archive.toByteArray())))
+        .isInstanceOfSatisfying(FerryException.class, failure -> {
+          assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY_CHECK_FAILED);
+          assertThat(failure.getMessage()).contains(victim.sha256()).contains("offset " + victim.offset());
+        });
+    assertThat(target.listManifests()).isEmpty();
+  }
+
   private List<String> journalledChunks(String bundleId) throws Exception {
     return io.ferry.standardization.bundle.internal.BundleJournal.readSegments(store, bundleId).stream()
         .flatMap(segment -> segment.chunks().stream())
