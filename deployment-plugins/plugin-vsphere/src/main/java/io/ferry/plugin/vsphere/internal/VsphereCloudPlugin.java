@@ -201,11 +201,7 @@ public final class VsphereCloudPlugin implements CloudPlugin {
 
   @Override
   public void deleteImage(String imageId) {
-    JsonNode item = library.item(imageId);
-    if (item == null) {
-      return;
-    }
-    new TemplateDeployer(this).destroyTemplate(imageId);
+    new TemplateDeployer(this).destroyTemplate(imageId); // also when the item is already gone
     library.deleteItem(imageId);
   }
 
