@@ -58,11 +58,29 @@ final class BlockMap {
 
   /** The token of block {@code index}, or null when the block is not allocated. */
   String token(long index) {
+    return page(index).token(index);
+  }
+
+  /**
+   * Whether any block in {@code [from, to]} may be allocated: false only when one cached page
+   * covers the whole range and lists none of it (lets reads of holes skip per-block lookups).
+   */
+  boolean anyAllocated(long from, long to) {
+    Page page = page(from);
+    if (page.end <= to) {
+      return true;
+    }
+    int at = Arrays.binarySearch(page.indexes, (int) Math.min(from, Integer.MAX_VALUE));
+    int insertion = at >= 0 ? at : -at - 1;
+    return insertion < page.indexes.length && page.indexes[insertion] <= to;
+  }
+
+  private Page page(long index) {
     synchronized (pages) {
       for (Page page : pages.values()) {
         if (page.first <= index && index < page.end) {
           pages.get(page.first); // touch: most recently used
-          return page.token(index);
+          return page;
         }
       }
     }
@@ -74,7 +92,7 @@ final class BlockMap {
         pages.remove(eldest);
       }
     }
-    return page.token(index);
+    return page;
   }
 
   /** Fetches the page of allocated blocks starting at {@code first}, or at {@code nextToken}. */

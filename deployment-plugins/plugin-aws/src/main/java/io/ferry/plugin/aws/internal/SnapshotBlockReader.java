@@ -107,6 +107,13 @@ public final class SnapshotBlockReader implements DiskImageReader {
     }
     int base = destination.position();
     long end = offset + length;
+    if (!blocks.anyAllocated(offset / blockSize, (end - 1) / blockSize)) {
+      for (int done = 0; done < length; done += ZEROS.length) {
+        destination.put(base + done, ZEROS, 0, Math.min(ZEROS.length, length - done));
+      }
+      destination.position(base + length);
+      return;
+    }
     List<Future<?>> pending = new ArrayList<>();
     List<Runnable> inline = new ArrayList<>();
     for (long index = offset / blockSize; index * blockSize < end; index++) {

@@ -77,6 +77,23 @@ class SnapshotBlockReaderTest {
   }
 
   @Test
+  void readsOfHolesFetchNothing() throws Exception {
+    ebs.seed(2, block(2));
+    ebs.seed(40, block(40));
+    try (SnapshotBlockReader reader = SnapshotBlockReader.open(ebs, backoff, pool, FakeEbs.SNAPSHOT)) {
+      ByteBuffer hole = ByteBuffer.allocate(30 * BLOCK);
+      Arrays.fill(hole.array(), (byte) 7);
+      reader.read(5 * BLOCK + 1, hole);
+      assertThat(hole.array()).containsOnly(0);
+      ByteBuffer edges = ByteBuffer.allocate(2);
+      reader.read(3 * BLOCK - 1, edges);
+      assertThat(edges.get(0)).isEqualTo(block(2)[BLOCK - 1]);
+      assertThat(edges.get(1)).isZero();
+      assertThat(ebs.getCalls).isEqualTo(1);
+    }
+  }
+
+  @Test
   void blockWhoseChecksumDoesNotMatchIsAnIntegrityFailure() throws Exception {
     ebs.seed(3, block(3));
     ebs.checksums.put(3, Base64.getEncoder().encodeToString(new byte[32]));
