@@ -25,22 +25,22 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class BundleDedupIT {
 
-  private static final int SIZE = 8 << 20;
-
   @TempDir Path folder;
 
-  @ParameterizedTest(name = "{0}-byte blocks changed, {1}-byte chunks")
-  @CsvSource({"4096, 4096", "65536, 65536"})
-  void changingOnePercentOfTheBlocksStoresAtMostTwoPercentAnew(int blockSize, int chunkSize) throws Exception {
+  @ParameterizedTest(name = "{0}-byte blocks changed, {1}-byte chunks, {2} MiB image")
+  @CsvSource({"4096, 4096, 8", "65536, 65536, 32"})
+  void changingOnePercentOfTheBlocksStoresAtMostTwoPercentAnew(int blockSize, int chunkSize, int mebibytes)
+      throws Exception {
+    int size = mebibytes << 20;
     Path image = folder.resolve("disk.raw");
-    byte[] content = new byte[SIZE];
+    byte[] content = new byte[size];
     new Random(1).nextBytes(content);
     Files.write(image, content);
     Bundles bundles = new Bundles(new LocalChunkStore(folder.resolve("store")), Clock.systemUTC());
     BundleOptions options = BundleOptions.defaults().withChunkSize(chunkSize).withThreads(2, 8);
     BundleResult first = bundle(bundles, "v1", image, options);
 
-    int blocks = SIZE / blockSize;
+    int blocks = size / blockSize;
     TreeSet<Integer> changed = new TreeSet<>();
     Random random = new Random(2);
     while (changed.size() < blocks / 100) {
