@@ -171,6 +171,23 @@ class AwsDirectUploadIT {
   }
 
   @Test
+  void deletingAnImageRemovesItsSnapshotToo() throws Exception {
+    Path raw = SourceDisk.writeRaw(folder.resolve("rollback.raw"), DISK_SIZE, 14);
+    String snapshotId;
+    try (DiskImageReader reader = DiskImages.open(raw);
+        DirectUpload upload = plugin.openDirectUpload(new UploadSpec("ferry-it-rollback", reader.virtualSize(), BootMode.UEFI, Architecture.X86_64), tag)) {
+      DiskImages.convert(reader, upload.writer(), ProgressListener.NONE);
+      snapshotId = upload.uploadId();
+    }
+    RegisteredImage image =
+        plugin.registerImage(new RegisterRequest("ferry-it-rollback", null, snapshotId, BootMode.UEFI, Architecture.X86_64, true, null, null, tag, Map.of()));
+    plugin.deleteImage(image.imageId());
+    plugin.deleteImage(image.imageId());
+    assertThat(catchThrowableOfType(FerryException.class, () -> plugin.describeImage(image.imageId())).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(account.listTagged(tag)).isEmpty();
+  }
+
+  @Test
   void uploadFailingInTheMiddleLeavesNothing() throws Exception {
     Path raw = SourceDisk.writeRaw(folder.resolve("failing.raw"), DISK_SIZE, 12);
     try (DiskImageReader reader = DiskImages.open(raw)) {

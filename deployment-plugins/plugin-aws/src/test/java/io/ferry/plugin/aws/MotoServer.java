@@ -51,7 +51,7 @@ final class MotoServer implements AutoCloseable {
    */
   static MotoServer start(Path folder, Map<String, String> environment) throws IOException, InterruptedException {
     Path executable = executable().orElseThrow(() -> new IOException("moto_server is not installed (run scripts/test.sh)"));
-    Path python = executable.resolveSibling("python");
+    String python = interpreterOf(executable);
     Path script = folder.resolve("faithful_moto.py");
     try (InputStream in = MotoServer.class.getResourceAsStream("faithful_moto.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
@@ -62,7 +62,7 @@ final class MotoServer implements AutoCloseable {
       port = probe.getLocalPort();
     }
     ProcessBuilder builder =
-        new ProcessBuilder(python.toString(), script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+        new ProcessBuilder(python, script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(environment);
@@ -77,6 +77,21 @@ final class MotoServer implements AutoCloseable {
       Thread.sleep(100); // waiting for another process to listen; no clock involved
     }
     return server;
+  }
+
+  /** The Python that runs moto_server: its shebang's, else the python beside it. */
+  private static String interpreterOf(Path executable) throws IOException {
+    String firstLine;
+    try (var reader = Files.newBufferedReader(executable)) {
+      firstLine = reader.readLine();
+    } catch (java.nio.charset.MalformedInputException binary) {
+      firstLine = null;
+    }
+    if (firstLine != null && firstLine.startsWith("#!") && !firstLine.contains(" ")) {
+      return firstLine.substring(2).trim();
+    }
+    Path beside = executable.resolveSibling("python");
+    return Files.isExecutable(beside) ? beside.toString() : "python3";
   }
 
   /** The server's endpoint. */

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.SnapshotState;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
@@ -168,9 +170,37 @@ public final class AwsCloudPlugin implements CloudPlugin {
     return new RegisteredImage(imageId, "arn:aws:ec2:" + settings.region() + "::image/" + imageId);
   }
 
+  /**
+   * Deregisters an AMI and deletes its snapshots that Ferry made (those carrying a {@code
+   * ferry:job-id} tag); an AMI that is gone is fine.
+   */
   @Override
   public void deleteImage(String imageId) {
+    Image image;
+    try {
+      image = images.describe(imageId);
+    } catch (FerryException e) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        return;
+      }
+      throw e;
+    }
     images.deregister(imageId);
+    for (BlockDeviceMapping mapping : image.blockDeviceMappings()) {
+      if (mapping.ebs() == null || mapping.ebs().snapshotId() == null) {
+        continue;
+      }
+      String snapshotId = mapping.ebs().snapshotId();
+      try {
+        if (snapshots.describe(snapshotId).tags().stream().anyMatch(tag -> tag.key().equals(JobTag.KEY))) {
+          snapshots.delete(snapshotId);
+        }
+      } catch (FerryException e) {
+        if (e.code() != ErrorCode.NOT_FOUND) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Override
