@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.security.core.context.SecurityContext;
@@ -134,7 +135,7 @@ public class TriggerEngine {
     if (trigger.kind() != TriggerKind.IMAGE) {
       return;
     }
-    for (CatalogueImage image : catalogue.refresh(trigger.sourceAccountId())) {
+    for (CatalogueImage image : currentImages(trigger.sourceAccountId())) {
       if (trigger.matches(image.imageId(), image.name(), image.tags())) {
         for (UUID target : trigger.targetAccountIds()) {
           claim(trigger, imageKey(image, target), now, false);
@@ -169,7 +170,7 @@ public class TriggerEngine {
       return 0;
     }
     int started = 0;
-    List<CatalogueImage> images = catalogue.refresh(trigger.sourceAccountId());
+    List<CatalogueImage> images = currentImages(trigger.sourceAccountId());
     for (CatalogueImage image : images) {
       if (trigger.matches(image.imageId(), image.name(), image.tags())) {
         for (UUID target : trigger.targetAccountIds()) {
@@ -185,7 +186,7 @@ public class TriggerEngine {
 
   private int newImages(MigrationTrigger trigger, AppUser owner, Instant now) {
     int started = 0;
-    for (CatalogueImage image : catalogue.refresh(trigger.sourceAccountId())) {
+    for (CatalogueImage image : currentImages(trigger.sourceAccountId())) {
       if (trigger.matches(image.imageId(), image.name(), image.tags())) {
         for (UUID target : trigger.targetAccountIds()) {
           String key = imageKey(image, target);
@@ -203,7 +204,7 @@ public class TriggerEngine {
     PriceSheet sourceSheet = prices.prices(source).sheet();
     BigDecimal drop = trigger.priceDropPercent() == null ? BigDecimal.ZERO : trigger.priceDropPercent();
     int started = 0;
-    List<CatalogueImage> images = catalogue.refresh(trigger.sourceAccountId());
+    List<CatalogueImage> images = currentImages(trigger.sourceAccountId());
     for (UUID targetId : trigger.targetAccountIds()) {
       CloudAccount target = transactions.execute(status -> accounts.require(targetId));
       PriceSheet targetSheet = prices.prices(target).sheet();
@@ -225,6 +226,20 @@ public class TriggerEngine {
       }
     }
     return started;
+  }
+
+  /**
+   * The account's images, listed again through its plugin. When another worker refreshes the same
+   * catalogue at the same moment, one of the two replacements loses on the unique image key; the
+   * loser reads the winner's fresh catalogue.
+   */
+  private List<CatalogueImage> currentImages(UUID accountId) {
+    try {
+      return catalogue.refresh(accountId);
+    } catch (DataIntegrityViolationException concurrentRefresh) {
+      LOG.debug("catalogue of {} refreshed concurrently; reading the other worker's", accountId);
+      return catalogue.images(accountId);
+    }
   }
 
   /** Inserts the event's key if absent; true when this call inserted it (and so owns the event). */
