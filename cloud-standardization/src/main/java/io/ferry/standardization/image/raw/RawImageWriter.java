@@ -7,6 +7,7 @@ import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.internal.PartialFile;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -68,8 +69,10 @@ final class RawImageWriter implements DiskImageWriter {
       return;
     }
     if (file.channel().size() < virtualSize) {
-      // Extends the file with a hole: writing one zero byte at the last offset is portable.
-      file.channel().write(ByteBuffer.allocate(1), virtualSize - 1);
+      // Extends the file with a hole (ftruncate); FileChannel.truncate can only shrink.
+      try (RandomAccessFile extend = new RandomAccessFile(file.temporary().toFile(), "rw")) {
+        extend.setLength(virtualSize);
+      }
     }
     file.commit();
     finished = true;
