@@ -3,9 +3,12 @@ package io.ferry.systemmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferry.orchestrator.JobState;
 import io.ferry.orchestrator.MigrationOrchestrator;
+import io.ferry.orchestrator.MigrationStatus;
 import io.ferry.orchestrator.MigrationRequest;
 import io.ferry.orchestrator.RecordingMigrationOrchestrator;
+import io.ferry.orchestrator.StepName;
 import io.ferry.systemmanager.internal.billing.CostRecorder;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.internal.tenant.Tenant;
@@ -13,6 +16,9 @@ import io.ferry.systemmanager.support.Api;
 import io.ferry.systemmanager.support.ApiIntegrationTest;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -142,6 +148,36 @@ class BudgetApprovalIT extends ApiIntegrationTest {
     assertThat(jdbc.queryForObject("select count(*) from audit_event where actor = 'alice'"
         + " and action in ('POST /api/v1/migrations/{id}/approve', 'POST /api/v1/migrations/{id}/reject')", Long.class))
         .isEqualTo(4);
+  }
+
+  @Test
+  void actualCostComesFromTheOrchestratorsFinalStatus() {
+    UUID migration = createMigration(operator, source, target);
+    Instant start = Instant.parse("2026-11-20T10:00:00Z");
+    List<MigrationStatus.StepStatus> steps = new ArrayList<>();
+    for (StepName step : StepName.values()) {
+      Instant begun = start.plus(Duration.ofMinutes(15L * step.ordinal()));
+      long bytes = step == StepName.EXPORT ? 1_000_000_000L : 0;
+      steps.add(new MigrationStatus.StepStatus(step, io.ferry.orchestrator.StepState.SUCCEEDED, 1, null, null, bytes,
+          bytes, null, null, null, begun, begun.plus(Duration.ofMinutes(15))));
+    }
+    Instant end = start.plus(Duration.ofMinutes(15L * StepName.values().length));
+    MigrationStatus running = new MigrationStatus(migration.toString(), JobState.RUNNING, StepName.VERIFY, null, null,
+        null, null, null, null, null, start, end, null, steps);
+    assertThat(costs.migrationFinished(running)).as("not ended").isFalse();
+    MigrationStatus done = new MigrationStatus(migration.toString(), JobState.SUCCEEDED, null, null, null, null, null,
+        null, "image-1", null, start, end, end, steps);
+
+    assertThat(costs.migrationFinished(done)).isTrue();
+    assertThat(costs.migrationFinished(done)).as("recorded once").isFalse();
+    Map<String, Object> ledger = jdbc.queryForMap("select bytes_moved, helper_seconds, actual_total, actual_recorded_at"
+        + " from migration_ledger where migration_id = ?", migration);
+    assertThat(ledger.get("bytes_moved")).isEqualTo(1_000_000_000L);
+    // PREPARE_TARGET, RESTORE, INJECT and UPLOAD: four steps of 15 minutes on the helper.
+    assertThat(ledger.get("helper_seconds")).isEqualTo(3600L);
+    // 1 GB: egress 0.09, helper 1 h at 0.10, image 0.04 and bundle 0.023 per month.
+    assertThat((BigDecimal) ledger.get("actual_total")).isEqualByComparingTo("0.253");
+    assertThat(((java.sql.Timestamp) ledger.get("actual_recorded_at")).toInstant()).isEqualTo(end);
   }
 
   private List<String> handedOver() {

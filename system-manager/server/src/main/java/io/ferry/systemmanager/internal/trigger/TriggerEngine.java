@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -53,8 +54,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class TriggerEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(TriggerEngine.class);
-  /** Schedules are not looked back further than this. */
-  private static final long LOOK_BACK_DAYS = 35;
+  /** The windows a schedule's latest due time is searched in; schedules are not looked back further. */
+  private static final List<Duration> WINDOWS =
+      List.of(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1), Duration.ofDays(35));
   private static final int MAX_CRON_STEPS = 100_000;
   private static final int MAX_KEY_LENGTH = 700;
   private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
@@ -144,11 +146,26 @@ public class TriggerEngine {
     }
   }
 
-  /** The latest due time of a schedule in (last evaluation or creation, now], or null. */
+  /**
+   * The latest due time of a schedule in (after, now], or null. Searched in growing windows back
+   * from now (a minute, an hour, a day, the look-back limit), so that a schedule every second costs
+   * as few steps as a nightly one: the first window holding a due time holds the latest.
+   */
   static Instant latestDue(String cron, Instant after, Instant now) {
     CronExpression expression = CronExpression.parse(cron);
-    Instant floor = now.minusSeconds(LOOK_BACK_DAYS * 86_400);
-    ZonedDateTime cursor = (after.isBefore(floor) ? floor : after).atZone(ZoneOffset.UTC);
+    for (Duration window : WINDOWS) {
+      Instant from = now.minus(window);
+      boolean reachesAfter = !from.isAfter(after);
+      Instant due = scan(expression, reachesAfter ? after : from, now);
+      if (due != null || reachesAfter) {
+        return due;
+      }
+    }
+    return null;
+  }
+
+  private static Instant scan(CronExpression expression, Instant after, Instant now) {
+    ZonedDateTime cursor = after.atZone(ZoneOffset.UTC);
     Instant due = null;
     for (int step = 0; step < MAX_CRON_STEPS; step++) {
       ZonedDateTime next = expression.next(cursor);
