@@ -31,6 +31,22 @@ export class Context {
     return new Map(accounts.map((account) => [account.id, account.name]));
   }
 
+  private eventStreamCheck: Promise<boolean> | null = null;
+
+  /**
+   * Whether the server offers the migration event stream, from its OpenAPI document (so a
+   * server without it is polled instead of asked for a missing stream).
+   */
+  hasMigrationEvents(): Promise<boolean> {
+    if (!this.eventStreamCheck) {
+      this.eventStreamCheck = fetch('/v3/api-docs', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((document: { paths?: Record<string, unknown> } | null) => !!document?.paths?.['/api/v1/migrations/{id}/events'])
+        .catch(() => false);
+    }
+    return this.eventStreamCheck;
+  }
+
   onCleanup(cleanup: () => void): void {
     this.cleanups.push(cleanup);
   }

@@ -68,6 +68,7 @@ function shell(main: HTMLElement): void {
           // signed out either way
         }
         context.user = null;
+        localStorage.removeItem(SIGNED_IN_HINT);
         showLogin();
       },
     },
@@ -131,6 +132,7 @@ function showLogin(message?: string): void {
         submit.disabled = true;
         try {
           context.user = await api.login(username.value.trim(), password.value);
+          localStorage.setItem(SIGNED_IN_HINT, 'yes');
           await context.accounts(true).catch(() => []);
           void route();
         } catch (error) {
@@ -153,17 +155,25 @@ function showLogin(message?: string): void {
 api.onUnauthenticated = () => {
   if (context.user) {
     context.user = null;
+    localStorage.removeItem(SIGNED_IN_HINT);
     showLogin('Your session has ended. Please sign in again.');
   }
 };
 
 window.addEventListener('hashchange', () => void route());
 
+// Whether this browser signed in before: only then ask the server who we are, so a first visit
+// shows the sign-in form without a refused request.
+const SIGNED_IN_HINT = 'ferry.signedIn';
+
 (async () => {
-  try {
-    context.user = await api.me();
-  } catch {
-    context.user = null;
+  context.user = null;
+  if (localStorage.getItem(SIGNED_IN_HINT) === 'yes') {
+    try {
+      context.user = await api.me();
+    } catch {
+      localStorage.removeItem(SIGNED_IN_HINT);
+    }
   }
   await route();
 })();

@@ -119,7 +119,11 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     }
   };
   if (!FINISHED_STATES.has(migration.state)) {
-    void follow();
+    if (await context.hasMigrationEvents()) {
+      void follow();
+    } else {
+      pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+    }
   }
 }
 

@@ -56,7 +56,9 @@ export async function overviewView(context: Context, main: HTMLElement): Promise
       ),
       chartCard(
         'Bytes moved',
-        barChart('Bytes moved per day by succeeded migrations, last 14 days', days.map((day) => ({ label: shortDay(day), value: bytes.get(day) ?? 0, title: `${formatBytes(bytes.get(day) ?? 0)} on ${day}` })), formatBytes),
+        [...bytes.values()].every((value) => value === 0)
+          ? '<p class="empty">No succeeded migrations in the last 14 days.</p>'
+          : barChart('Bytes moved per day by succeeded migrations, last 14 days', days.map((day) => ({ label: shortDay(day), value: bytes.get(day) ?? 0, title: `${formatBytes(bytes.get(day) ?? 0)} on ${day}` })), formatBytes),
       ),
       chartCard(
         'Duration per step',
