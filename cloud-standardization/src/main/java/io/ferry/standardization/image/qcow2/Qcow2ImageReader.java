@@ -2,7 +2,8 @@ package io.ferry.standardization.image.qcow2;
 
 import static io.ferry.standardization.image.qcow2.Qcow2Header.corrupt;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
@@ -10,13 +11,14 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.Zeros;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -46,6 +48,17 @@ final class Qcow2ImageReader implements DiskImageReader {
   private final Map<Integer, long[]> l2Cache;
   private final int l2CacheCapacity;
   private final ThreadLocal<Inflater> inflaters = ThreadLocal.withInitial(() -> new Inflater(true));
+  /** One zstd context per reading thread, all closed with the reader. */
+  private final List<ZstdDecompressCtx> openContexts = new ArrayList<>();
+  private final ThreadLocal<ZstdDecompressCtx> zstdContexts =
+      ThreadLocal.withInitial(
+          () -> {
+            ZstdDecompressCtx context = new ZstdDecompressCtx();
+            synchronized (openContexts) {
+              openContexts.add(context);
+            }
+            return context;
+          });
 
   private Qcow2ImageReader(FileChannel channel, long fileSize, Qcow2Header header, long[] l1) {
     this.channel = channel;
@@ -313,17 +326,27 @@ final class Qcow2ImageReader implements DiskImageReader {
     byte[] output = new byte[header.clusterSize()];
     String structure = "compressed cluster (virtual offset " + (cluster << header.clusterBits()) + ")";
     if (header.compressionType() == Qcow2Header.COMPRESSION_ZSTD) {
-      try (ZstdInputStreamNoFinalizer in =
-          new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(input, 0, length))) {
-        int read = in.readNBytes(output, 0, output.length);
-        if (read != output.length) {
-          throw corrupt(structure, hostOffset, "zstd data ends after " + read + " bytes");
+      ZstdDecompressCtx context = zstdContexts.get();
+      context.reset();
+      ByteBuffer source = ByteBuffer.wrap(input, 0, length);
+      ByteBuffer target = ByteBuffer.wrap(output);
+      try {
+        // Streaming, so that padding after the frame is ignored; stops when the cluster is full.
+        while (target.hasRemaining()) {
+          int before = source.remaining() + target.remaining();
+          boolean frameDone = context.decompressByteBufferStream(target, source);
+          if (frameDone || source.remaining() + target.remaining() == before) {
+            break;
+          }
         }
-      } catch (IOException e) {
+      } catch (ZstdException e) {
         throw new FerryException(
             ErrorCode.IMAGE_CORRUPT,
             "qcow2 " + structure + " at offset " + hostOffset + ": bad zstd data: " + e.getMessage(),
             e);
+      }
+      if (target.hasRemaining()) {
+        throw corrupt(structure, hostOffset, "zstd data ends after " + target.position() + " bytes");
       }
       return output;
     }
@@ -361,6 +384,10 @@ final class Qcow2ImageReader implements DiskImageReader {
 
   @Override
   public void close() throws IOException {
+    synchronized (openContexts) {
+      openContexts.forEach(ZstdDecompressCtx::close);
+      openContexts.clear();
+    }
     channel.close();
   }
 

@@ -2,6 +2,7 @@ package io.ferry.standardization.image.qcow2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
@@ -11,6 +12,7 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.DiskImages;
 import io.ferry.standardization.image.Extent;
+import io.ferry.standardization.image.QemuImg;
 import io.ferry.standardization.image.WriteOptions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -214,6 +216,20 @@ class Qcow2BadInputIT {
   }
 
   @Test
+  void corruptZstdCluster() throws IOException {
+    assumeTrue(QemuImg.available(), "qemu-img is not installed");
+    Path raw = directory.resolve("text.raw");
+    Files.write(raw, "all work and no play makes jack a dull boy\n".repeat(24_000).getBytes());
+    Path zstd = directory.resolve("zstd.qcow2");
+    QemuImg.convert(raw, "raw", zstd, "qcow2", "-c", "-o", "compression_type=zstd");
+    image = zstd;
+    long l2 = readLong(headerLong(40)) & Qcow2ImageReader.L1_OFFSET_MASK;
+    long dataOffset = readLong(l2) & ((1L << 54) - 1);
+    patchLongAt(dataOffset, 0x28b52ffd00000000L | 0xffffffffL); // zstd magic, garbage header
+    assertFails(this::readEverything, ErrorCode.IMAGE_CORRUPT, "compressed cluster (virtual offset 0) at offset " + dataOffset);
+  }
+
+  @Test
   void aFailedConversionLeavesNoOutput() throws IOException {
     patchLongAt(l2Offset + 16, (1L << 45) | Qcow2ImageReader.FLAG_COPIED);
     Path output = directory.resolve("out.raw");
@@ -238,7 +254,7 @@ class Qcow2BadInputIT {
       }
       ByteBuffer buffer = ByteBuffer.allocate(MIB);
       for (long offset = 0; offset < reader.virtualSize(); offset += MIB) {
-        buffer.clear();
+        buffer.clear().limit((int) Math.min(MIB, reader.virtualSize() - offset));
         reader.read(offset, buffer);
       }
     }
