@@ -130,6 +130,26 @@ public class CloudAccountService {
         account.settings(), decryptSecrets(account)));
   }
 
+  /**
+   * Any tenant's account as the orchestrator's workers need it (they run outside a request, so
+   * without a caller's scope): plugin id, configuration with decrypted secrets, and the cloud layer
+   * its images carry (the {@code layer} setting, else the plugin id unless that is {@code local}).
+   *
+   * @throws FerryException NOT_FOUND when the account does not exist (any more)
+   */
+  public io.ferry.orchestrator.ResolvedAccount resolveForOrchestrator(UUID id) {
+    CloudAccount account = transactions.execute(status -> accounts.findById(id).orElse(null));
+    if (account == null) {
+      throw new FerryException(io.ferry.standardization.ErrorCode.NOT_FOUND, "no cloud account " + id);
+    }
+    String layer = account.settings().get("layer");
+    if (layer == null || layer.isBlank()) {
+      layer = "local".equals(account.pluginId()) ? null : account.pluginId();
+    }
+    return new io.ferry.orchestrator.ResolvedAccount(account.pluginId(), config(account.id(), account.region(),
+        account.endpoint(), account.settings(), decryptSecrets(account)), layer);
+  }
+
   /** The plugin's factory; the account's plugin may have been uninstalled since. */
   public CloudPluginFactory factory(String pluginId) {
     return plugins.find(pluginId).orElseThrow(() -> new ApiException(HttpStatus.BAD_REQUEST,
