@@ -178,6 +178,10 @@ class BudgetApprovalIT extends ApiIntegrationTest {
     // 1 GB: egress 0.09, helper 1 h at 0.10, image 0.04 and bundle 0.023 per month.
     assertThat((BigDecimal) ledger.get("actual_total")).isEqualByComparingTo("0.253");
     assertThat(((java.sql.Timestamp) ledger.get("actual_recorded_at")).toInstant()).isEqualTo(end);
+    JsonNode cost = operator.get("/api/v1/migrations/" + migration + "/cost").json();
+    assertThat(cost.get("actualTotal").decimalValue()).isEqualByComparingTo("0.253");
+    assertThat(cost.get("bytesMoved").asLong()).isEqualTo(1_000_000_000L);
+    assertThat(cost.get("estimatedTotal").decimalValue()).isEqualByComparingTo(money(estimate(), "total"));
   }
 
   private List<String> handedOver() {

@@ -88,6 +88,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
         "/api/v1/cloud-accounts/" + accountOfB + "/images/refresh", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}", "/api/v1/migrations/" + migrationOfB, null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/cancel", "/api/v1/migrations/" + migrationOfB + "/cancel", null));
+    attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/cost", "/api/v1/migrations/" + migrationOfB + "/cost", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/approve", "/api/v1/migrations/" + migrationOfB + "/approve", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/reject", "/api/v1/migrations/" + migrationOfB + "/reject", null));
     String prices = "/api/v1/cloud-accounts/" + accountOfB + "/prices";

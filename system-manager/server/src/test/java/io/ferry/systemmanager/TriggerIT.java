@@ -9,6 +9,8 @@ import io.ferry.systemmanager.internal.tenant.AppUser;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.internal.tenant.Tenant;
 import io.ferry.systemmanager.internal.trigger.TriggerEngine;
+import io.ferry.systemmanager.internal.trigger.TriggerProperties;
+import io.ferry.systemmanager.internal.trigger.TriggerScheduler;
 import io.ferry.systemmanager.internal.trigger.TriggerTasks;
 import io.ferry.systemmanager.support.Api;
 import io.ferry.systemmanager.support.ApiIntegrationTest;
@@ -192,6 +194,29 @@ class TriggerIT extends ApiIntegrationTest {
         String.class, trigger)).startsWith("POLICY_REFUSED").contains("nothing-to-dst");
     assertThat(jdbc.queryForObject("select count(*) from audit_event where actor = ? and outcome = 'DENIED'",
         Long.class, "trigger:" + trigger)).isEqualTo(1);
+  }
+
+  @Test
+  void theTriggerSchedulerRegistersOneRecurringExecutionOnTheSharedTable() {
+    TriggerScheduler first = new TriggerScheduler(dataSource, engine,
+        new TriggerProperties(true, Duration.ofHours(1), Duration.ofSeconds(10)), java.time.Clock.systemUTC());
+    TriggerScheduler second = new TriggerScheduler(dataSource, engine,
+        new TriggerProperties(true, Duration.ofHours(1), Duration.ofSeconds(10)), java.time.Clock.systemUTC());
+    TriggerScheduler disabled = new TriggerScheduler(dataSource, engine,
+        new TriggerProperties(false, Duration.ofHours(1), Duration.ofSeconds(10)), java.time.Clock.systemUTC());
+    try {
+      first.start();
+      second.start();
+      disabled.start();
+      assertThat(first.isRunning()).isTrue();
+      assertThat(disabled.isRunning()).isFalse();
+      assertThat(jdbc.queryForObject("select count(*) from scheduled_tasks where task_name = ?", Long.class,
+          TriggerTasks.NAME)).isEqualTo(1);
+    } finally {
+      first.stop();
+      second.stop();
+    }
+    assertThat(first.isRunning()).isFalse();
   }
 
   private ManualScheduler scheduler(SettableClock clock) {
