@@ -60,7 +60,7 @@ start=$(date +%s.%N)
 # shellcheck disable=SC2086 # qemu_format may carry -o options
 qemu-img convert -f raw -O $qemu_format "$image" "$work/qemu-img.out"
 end=$(date +%s.%N)
-qemu_seconds=$(echo "$end - $start" | bc -l)
+qemu_seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
 
 log "Ferry migration (raw, aws layer -> $format, kvm layer)"
 output="$(java -Xmx512m -cp "$classpath" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
@@ -70,4 +70,4 @@ ferry_seconds=$(echo "$output" | awk '/^migration_seconds/ {print $2}')
 
 printf 'qemu-img convert:  %8.2f s\n' "$qemu_seconds"
 printf 'Ferry migration:   %8.2f s\n' "$ferry_seconds"
-printf 'ratio (Ferry / qemu-img convert): %.1f\n' "$(echo "$ferry_seconds / $qemu_seconds" | bc -l)"
+awk -v f="$ferry_seconds" -v q="$qemu_seconds" 'BEGIN { printf "ratio (Ferry / qemu-img convert): %.1f\n", f / q }'
