@@ -22,6 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -113,6 +118,35 @@ class BudgetApprovalIT extends ApiIntegrationTest {
         BigDecimal.class, first)).isEqualByComparingTo("0");
     assertThat(request().status()).isEqualTo(201);
     assertThat(request().status()).isEqualTo(403);
+  }
+
+  @Test
+  void concurrentRequestsCannotTogetherPassTheBudget() throws Exception {
+    BigDecimal each = money(estimate(), "total");
+    BigDecimal budget = each.multiply(BigDecimal.valueOf(2)).add(new BigDecimal("0.01"));
+    assertThat(admin.post("/api/v1/policies", Map.of("name", "monthly", "kind", "LIMIT", "monthlyBudget", budget))
+        .status()).isEqualTo(201);
+    ExecutorService callers = Executors.newFixedThreadPool(6);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Api.Response>> responses = new ArrayList<>();
+      for (int caller = 0; caller < 6; caller++) {
+        responses.add(callers.submit(() -> {
+          start.await();
+          return request();
+        }));
+      }
+      start.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Api.Response> response : responses) {
+        statuses.add(response.get(60, TimeUnit.SECONDS).status());
+      }
+      assertThat(statuses).containsOnly(201, 403).filteredOn(status -> status == 201).hasSize(2);
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(jdbc.queryForObject("select sum(estimated_total) from migration_ledger", BigDecimal.class))
+        .isLessThanOrEqualTo(budget);
   }
 
   @Test
