@@ -7,6 +7,7 @@ import io.ferry.orchestrator.Orchestrator;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,11 +25,17 @@ final class MigrationMirror implements MigrationEventListener {
 
   private final JdbcTemplate jdbc;
   private final Clock clock;
+  private final Consumer<MigrationStatus> whenFinished;
   private volatile Orchestrator orchestrator;
 
-  MigrationMirror(JdbcTemplate jdbc, Clock clock) {
+  /**
+   * @param whenFinished called with the final status once a job ended (records its actual cost);
+   *     may be called more than once for a job and must be idempotent
+   */
+  MigrationMirror(JdbcTemplate jdbc, Clock clock, Consumer<MigrationStatus> whenFinished) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.whenFinished = whenFinished;
   }
 
   void attach(Orchestrator orchestrator) {
@@ -74,6 +81,13 @@ final class MigrationMirror implements MigrationEventListener {
       jdbc.update("update migration_step set state = ?, started_at = ?, finished_at = ? where migration_id = ?"
               + " and name = ?", stepState, step.startedAt() == null ? null : Timestamp.from(step.startedAt()),
           step.finishedAt() == null ? null : Timestamp.from(step.finishedAt()), id, step.name().name());
+    }
+    if (status.state().finished()) {
+      try {
+        whenFinished.accept(status);
+      } catch (RuntimeException e) {
+        LOG.warn("the end of migration {} was not recorded: {}", id, e.toString());
+      }
     }
   }
 }

@@ -8,10 +8,12 @@ import io.ferry.standardization.bundle.LocalChunkStore;
 import io.ferry.standardization.spi.CloudPlugins;
 import io.ferry.systemmanager.internal.FerryProperties;
 import io.ferry.systemmanager.internal.account.CloudAccountService;
+import io.ferry.systemmanager.internal.billing.CostRecorder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
@@ -30,14 +32,16 @@ public class OrchestratorConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(prefix = "ferry.orchestrator", name = "enabled", havingValue = "true")
   Orchestrator orchestrator(DataSource dataSource, Clock clock, CloudAccountService accounts,
-      OrchestratorProperties properties, FerryProperties ferry, JdbcTemplate jdbc) throws IOException {
+      OrchestratorProperties properties, FerryProperties ferry, JdbcTemplate jdbc, ObjectProvider<CostRecorder> costs)
+      throws IOException {
     Path home = ferry.home().toAbsolutePath();
     Path work = properties.workDirectory() != null ? properties.workDirectory() : home.resolve("work");
     Path store = properties.store() != null ? properties.store() : home.resolve("store");
     OrchestratorSettings settings = OrchestratorSettings
         .defaults(properties.agentJar().toAbsolutePath(), work, new LocalChunkStore(store, clock))
         .withWorkerThreads(properties.workers());
-    MigrationMirror mirror = new MigrationMirror(jdbc, clock);
+    // The actual cost is recorded when a job ends (lazily: the recorder needs this orchestrator).
+    MigrationMirror mirror = new MigrationMirror(jdbc, clock, status -> costs.getObject().migrationFinished(status));
     Orchestrator orchestrator = new Orchestrator(dataSource, clock,
         accountId -> accounts.resolveForOrchestrator(java.util.UUID.fromString(accountId)),
         CloudPlugins.load(OrchestratorConfiguration.class.getClassLoader()), settings, mirror);
