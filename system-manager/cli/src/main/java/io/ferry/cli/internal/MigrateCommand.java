@@ -109,7 +109,33 @@ final class MigrateCommand extends Commands implements Callable<Integer> {
       }
       terminal.sleeper().sleep(interval);
       current = client.get(path);
+      if (reports && "RUNNING".equals(current.path("state").asText())) {
+        try {
+          current = withStepBytes(current, client.get(path + "/report"));
+        } catch (CliException noReport) {
+          reports = false; // a server without the report endpoint: percent and step only
+        }
+      }
     }
+  }
+
+  private boolean reports = true;
+
+  /** The migration with the bytes of each step from its report, for the progress bar. */
+  static JsonNode withStepBytes(JsonNode migration, JsonNode report) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy = migration.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode steps = copy.putArray("steps");
+    for (JsonNode step : migration.path("steps")) {
+      com.fasterxml.jackson.databind.node.ObjectNode merged = step.deepCopy();
+      for (JsonNode reported : report.path("steps")) {
+        if (reported.path("name").asText().equals(step.path("name").asText())) {
+          merged.put("bytesDone", reported.path("bytesDone").asLong());
+          merged.put("bytesTotal", reported.path("bytesTotal").asLong(-1));
+        }
+      }
+      steps.add(merged);
+    }
+    return copy;
   }
 
   private static void show(Terminal terminal, ProgressView view, JsonNode migration) {

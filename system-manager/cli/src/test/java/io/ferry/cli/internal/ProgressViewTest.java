@@ -52,4 +52,13 @@ class ProgressViewTest {
     assertThat(ProgressView.finished("CANCELLING")).isFalse();
     assertThat(ProgressView.finished("QUEUED")).isFalse();
   }
+
+  @Test
+  void stepBytesComeFromTheReport() throws Exception {
+    JsonNode merged = MigrateCommand.withStepBytes(migration("RUNNING", "EXPORT", 30, null, null),
+        JSON.readTree("{\"steps\":[{\"name\":\"EXPORT\",\"bytesDone\":5,\"bytesTotal\":10}]}"));
+    assertThat(merged.path("steps").get(1).path("bytesDone").asLong()).isEqualTo(5);
+    assertThat(merged.path("steps").get(1).path("bytesTotal").asLong()).isEqualTo(10);
+    assertThat(merged.path("steps").get(0).has("bytesDone")).isFalse();
+  }
 }
