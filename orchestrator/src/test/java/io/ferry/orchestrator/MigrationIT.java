@@ -218,9 +218,9 @@ class MigrationIT {
       if (jobId.equals(retried) && step == StepName.PLAN && planCalls.incrementAndGet() == 1) {
         throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.CLOUD_THROTTLED, "slow down");
       }
-      if (jobId.equals(failing) && step == StepName.EXPORT) {
+      if (jobId.equals(failing) && step == StepName.PREPARE_TARGET) {
         throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.CLOUD_PERMISSION_DENIED,
-            "no read permission on the snapshot");
+            "no permission to create volumes");
       }
       if (jobId.equals(timingOut) && step == StepName.PLAN) {
         throw new io.ferry.standardization.FerryException(io.ferry.standardization.ErrorCode.TIMEOUT, "took too long");
@@ -241,8 +241,8 @@ class MigrationIT {
       MigrationStatus denied = await(failing);
       assertThat(denied.state()).isEqualTo(JobState.FAILED);
       assertThat(denied.errorCode()).isEqualTo("CLOUD_PERMISSION_DENIED");
-      assertThat(denied.errorStep()).isEqualTo(StepName.EXPORT);
-      assertThat(denied.step(StepName.EXPORT).attempts()).as("not retryable").isEqualTo(1);
+      assertThat(denied.errorStep()).isEqualTo(StepName.PREPARE_TARGET);
+      assertThat(denied.step(StepName.PREPARE_TARGET).attempts()).as("not retryable").isEqualTo(1);
       assertThat(denied.step(StepName.UPLOAD).state()).isEqualTo(StepState.CANCELLED);
       MigrationStatus slow = await(timingOut);
       assertThat(slow.state()).isEqualTo(JobState.FAILED);
