@@ -252,7 +252,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
       flushGrainTable();
       currentTable = table;
     }
-    grainTable[(int) (index % GTES_PER_TABLE)] = (int) (position / 512);
+    grainTable[(int) (index % GTES_PER_TABLE)] = sector(position);
     currentTableUsed = true;
     append(ByteBuffer.wrap(record.bytes(), 0, record.length()));
   }
@@ -262,7 +262,7 @@ final class StreamOptimizedWriter implements DiskImageWriter {
     if (currentTable >= 0 && currentTableUsed) {
       int tableSectors = GTES_PER_TABLE * 4 / 512;
       append(marker(tableSectors, VmdkSparseReader.MARKER_GRAIN_TABLE));
-      grainDirectory[currentTable] = (int) (position / 512);
+      grainDirectory[currentTable] = sector(position);
       ByteBuffer table = ByteBuffer.allocate(GTES_PER_TABLE * 4).order(ByteOrder.LITTLE_ENDIAN);
       for (int entry : grainTable) {
         table.putInt(entry);
@@ -273,6 +273,18 @@ final class StreamOptimizedWriter implements DiskImageWriter {
     }
     currentTableUsed = false;
     currentTable = -1;
+  }
+
+  /** A file offset as the unsigned 32-bit sector number tables hold (files up to 2 TiB). */
+  private static int sector(long offset) {
+    long sector = offset / 512;
+    if (sector > 0xFFFF_FFFFL) {
+      throw new FerryException(
+          ErrorCode.UNSUPPORTED,
+          "VMDK: the stream grew past 2 TiB of compressed data, beyond what its 32-bit grain"
+              + " tables can address");
+    }
+    return (int) sector;
   }
 
   private static ByteBuffer marker(long sectors, int type) {
