@@ -39,6 +39,7 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
   private final SchedulerClient client;
   private final Scheduler scheduler;
   private final Steps steps;
+  private final Clock clock;
 
   /**
    * An orchestrator on {@code dataSource} whose plugins come from {@code plugins}.
@@ -54,6 +55,7 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
       OrchestratorSettings settings, MigrationEventListener listener) {
     Objects.requireNonNull(dataSource, "dataSource");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.store = new JobStore(dataSource, clock);
     this.steps = new Steps(store, clock, resolver, plugins, settings);
     this.task = new MigrationTask(store, steps, clock, settings, listener, locallyCancelled);
@@ -99,7 +101,7 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
       throw new IllegalArgumentException("options cannot be written as JSON", e);
     }
     boolean created = store.insert(request, options);
-    client.scheduleIfNotExists(task.instance(request.migrationId()), java.time.Instant.now());
+    client.scheduleIfNotExists(task.instance(request.migrationId()), clock.instant());
     if (created) {
       LOG.info("migration {} submitted", request.migrationId());
     }
@@ -119,7 +121,7 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
     if (requested) {
       locallyCancelled.add(migrationId);
       try {
-        client.reschedule(task.instance(migrationId), java.time.Instant.now());
+        client.reschedule(task.instance(migrationId), clock.instant());
       } catch (RuntimeException running) {
         // The execution is running; the step sees the flag at its next block boundary.
       }

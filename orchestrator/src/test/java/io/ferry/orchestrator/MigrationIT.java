@@ -99,6 +99,7 @@ class MigrationIT {
     }
     if (tiny != null) {
       Fixtures.call(root, List.of("umount", tiny.toString()));
+      Fixtures.call(root.getParent(), List.of("rm", "-rf", root.toString()));
     }
   }
 

@@ -87,5 +87,6 @@ class SharedWorkersIT {
     try (var images = Files.list(target.resolve("images"))) {
       assertThat(images.filter(path -> path.toString().endsWith(".vmdk")).count()).isEqualTo(10);
     }
+    Fixtures.run(root.getParent(), "rm", "-rf", root.toString()); // kept only when the test fails
   }
 }

@@ -143,6 +143,7 @@ class WorkerCrashIT {
             .as("one image per job in the target, no extra registrations").isEqualTo(all.size());
       }
     }
+    Fixtures.run(root.getParent(), "rm", "-rf", root.toString()); // kept only when the test fails
   }
 
   private static Map<String, String> withoutBackups(Map<String, String> snapshot) {
