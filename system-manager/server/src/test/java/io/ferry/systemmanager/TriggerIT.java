@@ -212,6 +212,12 @@ class TriggerIT extends ApiIntegrationTest {
       assertThat(disabled.isRunning()).isFalse();
       assertThat(jdbc.queryForObject("select count(*) from scheduled_tasks where task_name = ?", Long.class,
           TriggerTasks.NAME)).isEqualTo(1);
+      assertThat(first.ensureExecution()).as("present").isFalse();
+      // Another scheduler on the table deleted the execution of a task it does not know.
+      jdbc.update("delete from scheduled_tasks where task_name = ?", TriggerTasks.NAME);
+      assertThat(first.ensureExecution()).isTrue();
+      assertThat(jdbc.queryForObject("select count(*) from scheduled_tasks where task_name = ?", Long.class,
+          TriggerTasks.NAME)).isEqualTo(1);
     } finally {
       first.stop();
       second.stop();
