@@ -162,6 +162,32 @@ export interface MigrationEstimate {
   basedOnMigrations: number;
 }
 
+export interface StepReport {
+  name: string;
+  state: string;
+  attempts: number;
+  bytesDone: number;
+  bytesTotal: number;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  result?: unknown;
+}
+
+export interface MigrationReport {
+  migrationId: string;
+  state: string;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  errorStep?: string | null;
+  bundleId?: string | null;
+  diskDigest?: string | null;
+  resultImageId?: string | null;
+  resultLocation?: string | null;
+  steps: StepReport[];
+}
+
 export interface FieldProblem {
   field: string;
   message: string;
@@ -343,6 +369,9 @@ export class Api {
   }
   cancelMigration(id: string): Promise<Migration> {
     return this.request('POST', `/api/v1/migrations/${encodeURIComponent(id)}/cancel`);
+  }
+  report(id: string): Promise<MigrationReport> {
+    return this.request('GET', `/api/v1/migrations/${encodeURIComponent(id)}/report`);
   }
   estimate(sourceAccountId: string, sourceImageId: string, targetAccountId: string): Promise<MigrationEstimate> {
     return this.request('GET', `/api/v1/migration-estimate${query({ sourceAccountId, sourceImageId, targetAccountId })}`);

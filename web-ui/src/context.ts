@@ -31,20 +31,20 @@ export class Context {
     return new Map(accounts.map((account) => [account.id, account.name]));
   }
 
-  private eventStreamCheck: Promise<boolean> | null = null;
+  private apiPaths: Promise<Set<string>> | null = null;
 
   /**
-   * Whether the server offers the migration event stream, from its OpenAPI document (so a
-   * server without it is polled instead of asked for a missing stream).
+   * Whether the server offers an API path (as its OpenAPI document spells it, such as
+   * "/api/v1/migrations/{id}/events"), so optional features are used only where they exist.
    */
-  hasMigrationEvents(): Promise<boolean> {
-    if (!this.eventStreamCheck) {
-      this.eventStreamCheck = fetch('/v3/api-docs', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+  async hasApiPath(path: string): Promise<boolean> {
+    if (!this.apiPaths) {
+      this.apiPaths = fetch('/v3/api-docs', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then((response) => (response.ok ? response.json() : null))
-        .then((document: { paths?: Record<string, unknown> } | null) => !!document?.paths?.['/api/v1/migrations/{id}/events'])
-        .catch(() => false);
+        .then((document: { paths?: Record<string, unknown> } | null) => new Set(Object.keys(document?.paths ?? {})))
+        .catch(() => new Set<string>());
     }
-    return this.eventStreamCheck;
+    return (await this.apiPaths).has(path);
   }
 
   onCleanup(cleanup: () => void): void {

@@ -58,6 +58,42 @@ describe('applyEvent', () => {
   });
 });
 
+describe('applyEvent with the system manager progress events', () => {
+  it('merges state, percent and each step, keeping step times and timing transitions', () => {
+    const running = applyEvent(
+      migration(),
+      {
+        migrationId: 'm1', state: 'RUNNING', currentStep: 'EXPORT', progressPercent: 20,
+        steps: [
+          { name: 'PLAN', state: 'SUCCEEDED', attempts: 1, bytesDone: 0, bytesTotal: -1, etaSeconds: null },
+          { name: 'EXPORT', state: 'RUNNING', attempts: 1, bytesDone: 1024, bytesTotal: 4096, etaSeconds: 3 },
+        ],
+      },
+      Date.parse('2026-01-01T00:00:05Z'),
+    );
+    expect(running.migration).toMatchObject({ state: 'RUNNING', currentStep: 'EXPORT', progressPercent: 20 });
+    expect(running.migration.steps[0]).toMatchObject({ state: 'SUCCEEDED', finishedAt: '2026-01-01T00:00:05.000Z' });
+    expect(running.migration.steps[1]).toMatchObject({ state: 'RUNNING', bytesDone: 1024, bytesTotal: 4096, etaSeconds: 3, startedAt: '2026-01-01T00:00:05.000Z' });
+    expect(running.stepProgress).toEqual({ step: 'EXPORT', bytesDone: 1024, bytesTotal: 4096, at: Date.parse('2026-01-01T00:00:05Z') });
+    expect(running.finished).toBe(false);
+
+    const done = applyEvent(
+      running.migration,
+      { migrationId: 'm1', state: 'SUCCEEDED', progressPercent: 100, resultImageId: 'copy.qcow2', steps: [{ name: 'EXPORT', state: 'SUCCEEDED', bytesDone: 4096, bytesTotal: 4096 }] },
+      Date.parse('2026-01-01T00:00:09Z'),
+    );
+    expect(done.finished).toBe(true);
+    expect(done.migration.steps[1]).toMatchObject({ state: 'SUCCEEDED', startedAt: '2026-01-01T00:00:05.000Z', finishedAt: '2026-01-01T00:00:09.000Z' });
+    expect(done.migration['resultImageId']).toBe('copy.qcow2');
+  });
+
+  it('keeps the steps when the end event carries none', () => {
+    const ended = applyEvent(migration(), { migrationId: 'm1', state: 'QUEUED', progressPercent: 0, steps: [] }, 0);
+    expect(ended.migration.steps).toHaveLength(3);
+    expect(ended.finished).toBe(false);
+  });
+});
+
 describe('overallPercent', () => {
   it('counts finished steps whole and the running one by its bytes', () => {
     expect(overallPercent([

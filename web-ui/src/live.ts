@@ -28,6 +28,9 @@ export function applyEvent(current: Migration, payload: unknown, receivedAt: num
     const migration = data as unknown as Migration;
     return { migration, stepProgress: null, finished: FINISHED_STATES.has(migration.state), message: null };
   }
+  if (typeof data.migrationId === 'string' && Array.isArray(data.steps)) {
+    return applySnapshot(current, data, receivedAt);
+  }
   const migration: Migration = { ...current, steps: current.steps.map((step) => ({ ...step })) };
   const jobState = typeof data.jobState === 'string' ? data.jobState : typeof data.state === 'string' ? data.state : null;
   if (jobState && (jobState as MigrationState) !== migration.state) {
@@ -49,7 +52,7 @@ export function applyEvent(current: Migration, payload: unknown, receivedAt: num
       if (data.stepState === 'RUNNING' && !step.startedAt) {
         step.startedAt = new Date(at).toISOString();
       }
-      if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SKIPPED'].includes(data.stepState) && !step.finishedAt) {
+      if (['SUCCEEDED', 'DONE', 'FAILED', 'CANCELLED', 'SKIPPED'].includes(data.stepState) && !step.finishedAt) {
         step.finishedAt = new Date(at).toISOString();
       }
       step.state = data.stepState;
@@ -91,6 +94,72 @@ export function applyEvent(current: Migration, payload: unknown, receivedAt: num
   return { migration, stepProgress, finished, message: typeof data.message === 'string' ? data.message : null };
 }
 
+/**
+ * Merges the system manager's progress event ({migrationId, state, currentStep, progressPercent,
+ * errorCode, errorMessage, resultImageId, steps: [{name, state, attempts, bytesDone, bytesTotal,
+ * etaSeconds, errorCode, errorMessage}]}) into the migration; steps keep their times, which the
+ * event does not carry (a step's start and end are taken from when its state changed).
+ */
+function applySnapshot(current: Migration, data: Record<string, unknown>, receivedAt: number): AppliedEvent {
+  const at = receivedAt;
+  const migration: Migration = { ...current, steps: current.steps.map((step) => ({ ...step })) };
+  const state = typeof data.state === 'string' ? data.state : null;
+  if (state && !(migration.state === 'CANCELLING' && !FINISHED_STATES.has(state))) {
+    migration.state = state as MigrationState;
+  }
+  if (typeof data.currentStep === 'string' || data.currentStep === null) {
+    migration.currentStep = (data.currentStep as string | null) ?? migration.currentStep;
+  }
+  if (typeof data.progressPercent === 'number') {
+    migration.progressPercent = data.progressPercent;
+  }
+  for (const key of ['errorCode', 'errorMessage', 'resultImageId'] as const) {
+    if (typeof data[key] === 'string') {
+      migration[key] = data[key] as string;
+    }
+  }
+  let stepProgress: AppliedEvent['stepProgress'] = null;
+  for (const raw of data.steps as unknown[]) {
+    if (!raw || typeof raw !== 'object' || typeof (raw as { name?: unknown }).name !== 'string') {
+      continue;
+    }
+    const update = raw as Record<string, unknown> & { name: string };
+    let step = migration.steps.find((candidate) => candidate.name === update.name);
+    if (!step) {
+      step = { name: update.name, state: 'PENDING' };
+      migration.steps.push(step);
+    }
+    if (typeof update.state === 'string' && update.state !== step.state) {
+      if (update.state === 'RUNNING' && !step.startedAt) {
+        step.startedAt = new Date(at).toISOString();
+      }
+      if (['SUCCEEDED', 'DONE', 'FAILED', 'CANCELLED', 'SKIPPED'].includes(update.state) && !step.finishedAt) {
+        step.finishedAt = new Date(at).toISOString();
+        step.startedAt = step.startedAt ?? step.finishedAt;
+      }
+      step.state = update.state;
+    }
+    for (const key of ['bytesDone', 'bytesTotal', 'etaSeconds', 'attempts'] as const) {
+      if (typeof update[key] === 'number' || update[key] === null) {
+        step[key] = update[key] as number | null;
+      }
+    }
+    for (const key of ['errorCode', 'errorMessage'] as const) {
+      if (typeof update[key] === 'string') {
+        step[key] = update[key] as string;
+      }
+    }
+    if (step.state === 'RUNNING' && typeof step.bytesDone === 'number') {
+      stepProgress = { step: step.name, bytesDone: step.bytesDone, bytesTotal: step.bytesTotal ?? -1, at };
+    }
+  }
+  const finished = FINISHED_STATES.has(migration.state);
+  if (finished) {
+    migration.finishedAt = migration.finishedAt ?? new Date(at).toISOString();
+  }
+  return { migration, stepProgress, finished, message: null };
+}
+
 /** Progress over all steps: finished steps count whole, a running one by its bytes. */
 export function overallPercent(steps: MigrationStep[]): number {
   if (steps.length === 0) {
@@ -98,7 +167,7 @@ export function overallPercent(steps: MigrationStep[]): number {
   }
   let done = 0;
   for (const step of steps) {
-    if (['SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELLED'].includes(step.state)) {
+    if (['SUCCEEDED', 'DONE', 'SKIPPED', 'FAILED', 'CANCELLED'].includes(step.state)) {
       done += 1;
     } else if (step.state === 'RUNNING' && (step.bytesTotal ?? 0) > 0) {
       done += Math.min(1, (step.bytesDone ?? 0) / (step.bytesTotal as number));

@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type Migration, type MigrationStep } from '../api';
+import { FINISHED_STATES, type Migration, type MigrationReport, type MigrationStep } from '../api';
 import { alertBox, h, replace } from '../dom';
 import { formatBytes, formatDateTime, formatDuration, formatSpeed, humanize, secondsBetween } from '../format';
 import { applyEvent } from '../live';
@@ -19,6 +19,8 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     return;
   }
   const names = await context.accountNames();
+  const reportAvailable = await context.hasApiPath('/api/v1/migrations/{id}/report');
+  let report: MigrationReport | null = null;
   const trackers = new Map<string, ProgressTracker>();
   const liveLog: string[] = [];
   const header = h('div');
@@ -44,15 +46,32 @@ export async function detailView(context: Context, main: HTMLElement, id: string
       announcer.textContent = `Migration ${humanize(migration.state)}`;
       lastAnnounced = migration.state;
     }
-    replace(header, headerCard(context, migration, names, status, (updated) => {
+    replace(header, headerCard(context, withReport(migration, report), names, status, (updated) => {
       migration = updated;
       render();
     }));
     replace(stepsArea, stepsTable(migration, trackers));
-    replace(logArea, stepLog(migration, liveLog));
-    replace(reportArea, changeReport(migration));
+    replace(logArea, stepLog(withReport(migration, report), liveLog));
+    replace(reportArea, changeReport(withReport(migration, report), reportAvailable));
   };
   render();
+
+  let reportLoadedFor = '';
+  const loadReport = async (): Promise<void> => {
+    // Once per state change: the step log and the agent's report change as steps finish.
+    const key = `${migration.state}/${migration.currentStep ?? ''}`;
+    if (!reportAvailable || key === reportLoadedFor) {
+      return;
+    }
+    reportLoadedFor = key;
+    try {
+      report = await context.api.report(id);
+      render();
+    } catch {
+      // the step table still shows what the migration holds
+    }
+  };
+  await loadReport();
 
   const abort = new AbortController();
   let pollTimer: number | undefined;
@@ -65,6 +84,7 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     try {
       migration = await context.api.migration(id);
       render();
+      void loadReport();
     } catch (error) {
       if (!abort.signal.aborted) {
         replace(status, errorBox(error));
@@ -79,10 +99,13 @@ export async function detailView(context: Context, main: HTMLElement, id: string
   };
 
   const follow = async (): Promise<void> => {
+    let reconnects = 0;
     while (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
+      let ended = false;
       const end = await readEventStream(
         `/api/v1/migrations/${encodeURIComponent(id)}/events`,
         (event) => {
+          ended = ended || event.event === 'end';
           let payload: unknown;
           try {
             payload = JSON.parse(event.data);
@@ -103,6 +126,7 @@ export async function detailView(context: Context, main: HTMLElement, id: string
             }
           }
           render();
+          void loadReport();
         },
         abort.signal,
       );
@@ -110,16 +134,18 @@ export async function detailView(context: Context, main: HTMLElement, id: string
         return;
       }
       await reload();
-      if (end.kind === 'failed') {
-        // No event stream for this migration (or it broke): fall back to polling.
+      if (end.kind === 'failed' || ended || reconnects >= 20) {
+        // No event stream for this migration, it ended without the migration finishing (no
+        // workflow runs it here), or it keeps breaking: poll instead.
         await poll();
         return;
       }
-      await new Promise((resolve) => window.setTimeout(resolve, 500));
+      reconnects++;
+      await new Promise((resolve) => window.setTimeout(resolve, 1000));
     }
   };
   if (!FINISHED_STATES.has(migration.state)) {
-    if (await context.hasMigrationEvents()) {
+    if (await context.hasApiPath('/api/v1/migrations/{id}/events')) {
       void follow();
     } else {
       pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
@@ -201,7 +227,7 @@ function stepsTable(migration: Migration, trackers: Map<string, ProgressTracker>
 function stepRow(step: MigrationStep, tracker: ProgressTracker | undefined): HTMLElement {
   const total = typeof step.bytesTotal === 'number' ? step.bytesTotal : -1;
   const done = typeof step.bytesDone === 'number' ? step.bytesDone : 0;
-  const finished = ['SUCCEEDED', 'SKIPPED'].includes(step.state);
+  const finished = ['SUCCEEDED', 'SKIPPED', 'DONE'].includes(step.state);
   const stepPercent = finished ? 100 : percent(done, total);
   const speed = step.state === 'RUNNING' ? (tracker?.speed() ?? null) : null;
   const secondsLeft =
@@ -254,30 +280,118 @@ function stepLog(migration: Migration, liveLog: string[]): HTMLElement {
  * The guest agent's change report: what STRIP removed and INJECT added. Shown from the
  * migration's "report" field or the steps' results, whichever the API exposes.
  */
-function changeReport(migration: Migration): HTMLElement {
-  const sections: HTMLElement[] = [];
+/** The migration with the report's per-step facts (attempts, bytes, errors, results) merged in. */
+export function withReport(migration: Migration, report: MigrationReport | null): Migration {
+  if (!report) {
+    return migration;
+  }
+  const byName = new Map(report.steps.map((step) => [step.name, step]));
+  return {
+    ...migration,
+    resultImageId: migration['resultImageId'] ?? report.resultImageId ?? undefined,
+    resultLocation: migration['resultLocation'] ?? report.resultLocation ?? undefined,
+    steps: migration.steps.map((step) => {
+      const reported = byName.get(step.name);
+      if (!reported) {
+        return step;
+      }
+      return {
+        ...step,
+        attempts: reported.attempts,
+        errorCode: step.errorCode ?? reported.errorCode,
+        errorMessage: step.errorMessage ?? reported.errorMessage,
+        bytesDone: step.bytesDone ?? (reported.bytesTotal >= 0 || reported.bytesDone > 0 ? reported.bytesDone : undefined),
+        bytesTotal: step.bytesTotal ?? (reported.bytesTotal >= 0 ? reported.bytesTotal : undefined),
+        startedAt: step.startedAt ?? reported.startedAt,
+        finishedAt: step.finishedAt ?? reported.finishedAt,
+        result: reported.result ?? step.result,
+      };
+    }),
+  };
+}
+
+/** The guest agent's change report (STRIP, INJECT) in a step result, or null for other results. */
+export function agentChanges(result: unknown): { operation: string; cloud: string; changes: Array<{ path: string; action: string; reason: string }>; notes: string[] } | null {
+  let value = result;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  if (!value || typeof value !== 'object' || !Array.isArray((value as { changes?: unknown }).changes)) {
+    return null;
+  }
+  const report = value as { operation?: unknown; cloud?: unknown; changes: unknown[]; notes?: unknown };
+  return {
+    operation: String(report.operation ?? ''),
+    cloud: String(report.cloud ?? ''),
+    changes: report.changes
+      .filter((change): change is Record<string, unknown> => !!change && typeof change === 'object')
+      .map((change) => ({ path: String(change.path ?? ''), action: String(change.action ?? ''), reason: String(change.reason ?? '') })),
+    notes: Array.isArray(report.notes) ? report.notes.map(String) : [],
+  };
+}
+
+function resultText(result: unknown): string {
+  try {
+    return JSON.stringify(typeof result === 'string' ? JSON.parse(result) : result, null, 2);
+  } catch {
+    return String(result);
+  }
+}
+
+/**
+ * The guest agent's change report: what STRIP removed and INJECT added, one table each; the other
+ * steps' results (plan, upload, verify, cleanup...) folded below.
+ */
+function changeReport(migration: Migration, reportAvailable: boolean): HTMLElement {
+  const sections: Array<HTMLElement | null> = [];
+  const others: HTMLElement[] = [];
   const report = migration['report'];
   if (report !== undefined && report !== null) {
-    sections.push(h('pre', { class: 'report', tabindex: 0 }, typeof report === 'string' ? report : JSON.stringify(report, null, 2)));
+    sections.push(h('pre', { class: 'report', tabindex: 0 }, resultText(report)));
   }
   for (const step of migration.steps) {
     if (step.result === undefined || step.result === null || step.result === '') {
       continue;
     }
-    let text = typeof step.result === 'string' ? step.result : JSON.stringify(step.result, null, 2);
-    try {
-      text = JSON.stringify(typeof step.result === 'string' ? JSON.parse(step.result) : step.result, null, 2);
-    } catch {
-      // shown as the API sent it
+    const agent = agentChanges(step.result);
+    if (!agent) {
+      others.push(h('h4', null, humanize(step.name)), h('pre', { class: 'report', tabindex: 0 }, resultText(step.result)));
+      continue;
     }
-    sections.push(h('h3', null, humanize(step.name)), h('pre', { class: 'report', tabindex: 0 }, text));
+    const verb = agent.operation === 'strip' ? 'removed from the image' : agent.operation === 'inject' ? 'added to the image' : agent.operation;
+    sections.push(
+      h('h3', null, `${humanize(step.name)}: the ${agent.cloud || 'cloud'} layer ${verb} (${agent.changes.length} change${agent.changes.length === 1 ? '' : 's'})`),
+      agent.changes.length === 0
+        ? h('p', { class: 'empty' }, 'Nothing to change.')
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              null,
+              h('caption', { class: 'visually-hidden' }, `Changes of ${humanize(step.name)}`),
+              h('thead', null, h('tr', null, ['Action', 'Path', 'Why'].map((title) => h('th', { scope: 'col' }, title)))),
+              h('tbody', null, agent.changes.map((change) => h('tr', null, h('td', null, humanize(change.action)), h('td', null, h('code', null, change.path)), h('td', null, change.reason)))),
+            ),
+          ),
+      agent.notes.length > 0 ? h('ul', { class: 'notes' }, agent.notes.map((note) => h('li', null, note))) : null,
+    );
+  }
+  if (others.length > 0) {
+    sections.push(h('details', { class: 'other-results' }, h('summary', null, 'Results of the other steps'), others));
   }
   if (sections.length === 0) {
     return h(
       'p',
       { class: 'empty', 'data-testid': 'report-empty' },
       FINISHED_STATES.has(migration.state)
-        ? 'The API reports no change report for this migration.'
+        ? reportAvailable
+          ? 'The guest agent reported no changes for this migration.'
+          : 'This server’s API does not expose the change report.'
         : 'The report appears once the guest agent has stripped and injected the cloud layers.',
     );
   }

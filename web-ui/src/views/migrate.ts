@@ -31,7 +31,11 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
   const start = h('button', { type: 'submit' }, 'Start migration');
   let images: CatalogueImage[] = [];
 
+  // Answers can arrive out of order when the user changes a choice quickly: only the latest counts.
+  let previewRequest = 0;
+  let imagesRequest = 0;
   const updatePreview = async (): Promise<void> => {
+    const request = ++previewRequest;
     const chosen = images.find((candidate) => candidate.id === image.value);
     if (!chosen) {
       replace(preview, h('h2', { id: 'preview-title' }, 'What will happen'), h('p', null, 'Pick a source image.'));
@@ -40,6 +44,9 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
     replace(preview, h('h2', { id: 'preview-title' }, 'What will happen'), h('p', null, 'Estimating…'));
     try {
       const estimate = await context.api.estimate(source.value, chosen.id, target.value);
+      if (request !== previewRequest) {
+        return;
+      }
       const targetAccount = accounts.find((account) => account.id === target.value);
       replace(
         preview,
@@ -64,14 +71,22 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
         ),
       );
     } catch (error) {
+      if (request !== previewRequest) {
+        return;
+      }
       replace(preview, h('h2', { id: 'preview-title' }, 'What will happen'), errorBox(error));
     }
   };
 
   const loadImages = async (): Promise<void> => {
+    const request = ++imagesRequest;
     replace(image, h('option', { value: '' }, 'Loading…'));
     try {
-      images = await context.api.images(source.value);
+      const loaded = await context.api.images(source.value);
+      if (request !== imagesRequest) {
+        return;
+      }
+      images = loaded;
       replace(
         image,
         images.length === 0
@@ -81,6 +96,9 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
             ),
       );
     } catch (error) {
+      if (request !== imagesRequest) {
+        return;
+      }
       images = [];
       replace(image, h('option', { value: '' }, 'Cannot load images'));
       replace(status, errorBox(error));

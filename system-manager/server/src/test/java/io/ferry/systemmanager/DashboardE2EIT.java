@@ -3,15 +3,12 @@ package io.ferry.systemmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.ferry.orchestrator.MigrationOrchestrator;
-import io.ferry.orchestrator.RecordingMigrationOrchestrator;
 import io.ferry.systemmanager.internal.tenant.AppUser;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.internal.tenant.Tenant;
 import io.ferry.systemmanager.support.Api;
-import io.ferry.systemmanager.support.ApiIntegrationTest;
+import io.ferry.systemmanager.support.WorkflowIntegrationTest;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,23 +19,22 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The dashboard end to end: {@code web-ui/e2e/run.mjs} drives Debian's headless Chromium through
- * playwright-core against this server (embedded PostgreSQL, the real local cloud plugin): sign in,
- * add a local cloud account, browse its images, start a migration and follow it, cancel another,
+ * playwright-core against this server (embedded PostgreSQL, the real local cloud plugin, the real
+ * workflow where the server has it): sign in, add two local cloud accounts (aws and kvm layers),
+ * browse the images, start a migration and watch it succeed with its report, cancel another,
  * history filters, tokens, audit, tablet width, and a second tenant that sees none of it.
  * Screenshots land in {@code target/e2e-screenshots}. Skipped, saying why, without chromium, node
  * or the web UI's npm packages.
  */
-class DashboardE2EIT extends ApiIntegrationTest {
+class DashboardE2EIT extends WorkflowIntegrationTest {
 
   private static final Path WEB_UI = Path.of("../../web-ui").toAbsolutePath().normalize();
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-  private static final String IMAGE = "debian-12.raw";
+  private static final String IMAGE = "debian-12-aws.raw";
 
-  @Autowired MigrationOrchestrator orchestrator;
   @TempDir Path cloud;
 
   @Test
@@ -56,12 +52,15 @@ class DashboardE2EIT extends ApiIntegrationTest {
     UUID secretAccount = createAccount(bobApi, "globex-secret", "a-password");
     UUID secretMigration = createMigration(bobApi, secretAccount, secretAccount);
 
-    Path images = Files.createDirectories(cloud.resolve("images"));
-    try (RandomAccessFile image = new RandomAccessFile(images.resolve(IMAGE).toFile(), "rw")) {
-      image.setLength(4L << 20);
+    Path images = Files.createDirectories(cloud.resolve("aws/images"));
+    Files.createDirectories(cloud.resolve("kvm/images"));
+    String workflow = workflowRuns() ? "real" : "recording";
+    if (workflowRuns()) {
+      sampleDisk(Files.createDirectories(cloud.resolve("work")), images.resolve(IMAGE));
+    } else {
+      blankDisk(images.resolve(IMAGE), 4L << 20);
     }
     Path screenshots = Path.of("target/e2e-screenshots").toAbsolutePath();
-    String workflow = orchestrator instanceof RecordingMigrationOrchestrator ? "recording" : "real";
 
     List<String> command = new ArrayList<>(List.of("node", "e2e/run.mjs", "http://localhost:" + port));
     ProcessBuilder builder = new ProcessBuilder(command).directory(WEB_UI.toFile()).redirectErrorStream(true);
@@ -72,7 +71,8 @@ class DashboardE2EIT extends ApiIntegrationTest {
     environment.put("FERRY_E2E_OTHER_PASSWORD", PASSWORD);
     environment.put("FERRY_E2E_OTHER_ACCOUNT", "globex-secret");
     environment.put("FERRY_E2E_OTHER_MIGRATION", secretMigration.toString());
-    environment.put("FERRY_E2E_LOCAL_DIRECTORY", cloud.toString());
+    environment.put("FERRY_E2E_SOURCE_DIRECTORY", cloud.resolve("aws").toString());
+    environment.put("FERRY_E2E_TARGET_DIRECTORY", cloud.resolve("kvm").toString());
     environment.put("FERRY_E2E_IMAGE", IMAGE);
     environment.put("FERRY_E2E_WORKFLOW", workflow);
     environment.put("FERRY_E2E_SCREENSHOTS", screenshots.toString());
