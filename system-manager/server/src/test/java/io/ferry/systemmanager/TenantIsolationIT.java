@@ -88,6 +88,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
         "/api/v1/cloud-accounts/" + accountOfB + "/images/refresh", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}", "/api/v1/migrations/" + migrationOfB, null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/cancel", "/api/v1/migrations/" + migrationOfB + "/cancel", null));
+    attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/events", "/api/v1/migrations/" + migrationOfB + "/events", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/cost", "/api/v1/migrations/" + migrationOfB + "/cost", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/approve", "/api/v1/migrations/" + migrationOfB + "/approve", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/reject", "/api/v1/migrations/" + migrationOfB + "/reject", null));
@@ -115,7 +116,10 @@ class TenantIsolationIT extends ApiIntegrationTest {
     String migrationOfBBefore = adminOfB.get("/api/v1/migrations/" + migrationOfB).body();
 
     for (Attempt attempt : attempts()) {
-      Api.Response response = adminOfA.send(attempt.method(), attempt.path(), attempt.body());
+      // The server-sent events endpoint is asked for as an event stream, as browsers do.
+      Api.Response response = attempt.template().endsWith("/events") && attempt.template().startsWith("/api/v1/migrations")
+          ? adminOfA.send(adminOfA.request("GET", attempt.path()).header("Accept", "text/event-stream").GET())
+          : adminOfA.send(attempt.method(), attempt.path(), attempt.body());
       assertThat(response.status()).as(attempt.method() + " " + attempt.template() + ": " + response).isEqualTo(404);
       assertThat(response.code()).isEqualTo("NOT_FOUND");
       assertThat(response.contentType()).startsWith("application/problem+json");
