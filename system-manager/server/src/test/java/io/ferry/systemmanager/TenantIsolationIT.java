@@ -89,6 +89,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}", "/api/v1/migrations/" + migrationOfB, null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/cancel", "/api/v1/migrations/" + migrationOfB + "/cancel", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/events", "/api/v1/migrations/" + migrationOfB + "/events", null));
+    attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/report", "/api/v1/migrations/" + migrationOfB + "/report", null));
     attempts.add(new Attempt("GET", "/api/v1/migrations/{id}/cost", "/api/v1/migrations/" + migrationOfB + "/cost", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/approve", "/api/v1/migrations/" + migrationOfB + "/approve", null));
     attempts.add(new Attempt("POST", "/api/v1/migrations/{id}/reject", "/api/v1/migrations/" + migrationOfB + "/reject", null));
