@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * agent loop-mounts the disk): an AWS-layered GPT disk in a local cloud account migrated into a
  * vSphere content library served by vcsim (govmomi's simulator, started here on loopback with an
  * openssl-made certificate and a fixed password). The agent's report must show the AWS layer
- * stripped and the vSphere layer injected; the library item must be listed by the vSphere account.
+ * stripped and the vSphere layer injected; the library item must be listed by the vSphere account,
+ * and, exported back through a second migration into a local folder, be found by the agent with
+ * only the vSphere layer (VMware datasource, open-vm-tools enabled).
  * Skipped, saying why, when vcsim is not installed (scripts/test-install.d/40-vcsim.sh).
  */
 class VsphereMigrationEndToEndIT extends WorkflowIntegrationTest {
@@ -115,6 +117,39 @@ class VsphereMigrationEndToEndIT extends WorkflowIntegrationTest {
         assertThat(image.get("cloudLayer").asText()).isEqualTo("vsphere");
         assertThat(image.get("virtualSize").asLong()).isEqualTo(52L << 20);
         assertThat(image.at("/tags/ferry:job-id").asText()).isEqualTo(id);
+      });
+
+      // Back through the API: the template exported from vcsim into a local vSphere-layered folder;
+      // the agent's STRIP report of that migration describes the template as downloaded.
+      Path backFolder = Files.createDirectories(directory.resolve("back/images"));
+      Api.Response back = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", "vsphere-copy",
+          "settings", Map.of("directory", backFolder.getParent().toString(), "format", "raw", "layer", "vsphere")));
+      assertThat(back.status()).as(back.toString()).isEqualTo(201);
+      Api.Response copied = admin.post("/api/v1/migrations", Map.of("sourceAccountId", target,
+          "sourceImageId", imageId, "targetAccountId", back.json().get("id").asText(),
+          "options", Map.of("name", "debian-12-from-vsphere")));
+      assertThat(copied.status()).as(copied.toString()).isEqualTo(201);
+      String copyId = copied.json().get("id").asText();
+      JsonNode copyEnd = awaitEnd(admin, copyId);
+      assertThat(copyEnd.get("state").asText())
+          .as(admin.get("/api/v1/migrations/" + copyId + "/report").toString()).isEqualTo("SUCCEEDED");
+      assertThat(backFolder.resolve("debian-12-from-vsphere.raw")).isRegularFile();
+      // What the agent found in the template downloaded from vcsim, before it touched anything.
+      JsonNode copyReport = admin.get("/api/v1/migrations/" + copyId + "/report").json();
+      assertThat(stepResult(copyReport, "PLAN").get("sourceFormat").asText()).isEqualTo("vmdk-streamOptimized");
+      JsonNode detected = stepResult(copyReport, "STRIP").get("system");
+      List<String> layers = new ArrayList<>();
+      detected.get("layers").forEach(layer -> {
+        if (layer.get("present").asBoolean()) {
+          layers.add(layer.get("cloud").asText());
+        }
+      });
+      assertThat(layers).as(detected.toString()).containsExactly("vsphere");
+      assertThat(detected.at("/cloudInit/datasourceList").toString()).isEqualTo("[\"VMware\",\"OVF\",\"None\"]");
+      assertThat(detected.at("/cloudInit/datasourceListFile").asText()).isEqualTo("/etc/cloud/cloud.cfg.d/99_ferry-vsphere.cfg");
+      assertThat(detected.get("agents")).anySatisfy(agent -> {
+        assertThat(agent.get("packageName").asText()).isEqualTo("open-vm-tools");
+        assertThat(agent.at("/units/open-vm-tools.service").asText()).isEqualTo("enabled");
       });
     } finally {
       if (vcsim != null) {
