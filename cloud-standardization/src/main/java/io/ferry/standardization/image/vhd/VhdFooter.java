@@ -43,19 +43,19 @@ record VhdFooter(
   /** Parses and verifies a footer read from {@code offset} (for messages). */
   static VhdFooter parse(ByteBuffer bytes, long offset) {
     if (bytes.remaining() < SIZE || !hasCookie(bytes)) {
-      throw FileAccess.corrupt("no footer cookie 'conectix' at offset " + offset);
+      throw VhdReader.corrupt("no footer cookie 'conectix' at offset " + offset);
     }
     int base = bytes.position();
     long stored = Integer.toUnsignedLong(bytes.getInt(base + CHECKSUM_OFFSET));
     long computed = checksum(bytes, base, SIZE, CHECKSUM_OFFSET);
     if (stored != computed) {
-      throw FileAccess.corrupt(
+      throw VhdReader.corrupt(
           "footer at offset " + offset + " has checksum " + Long.toHexString(stored)
               + ", computed " + Long.toHexString(computed));
     }
     int version = bytes.getInt(base + 12);
     if ((version >>> 16) != 1) {
-      throw FileAccess.corrupt(
+      throw VhdReader.corrupt(
           "footer at offset " + offset + " has unknown format version 0x"
               + Integer.toHexString(version));
     }

@@ -6,6 +6,8 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.MergingExtentIterator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,7 +16,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /** Reads fixed and dynamic VHD images; differencing images are refused. */
 final class VhdReader implements DiskImageReader {
@@ -26,7 +27,7 @@ final class VhdReader implements DiskImageReader {
   private static final int DYNAMIC_HEADER_SIZE = 1024;
   private static final int UNALLOCATED = -1;
 
-  private final FileAccess file;
+  private final FileWindow file;
   private final boolean ownsChannel;
   private final DiskFormat format;
   private final long virtualSize;
@@ -42,7 +43,7 @@ final class VhdReader implements DiskImageReader {
       };
 
   private VhdReader(
-      FileAccess file,
+      FileWindow file,
       boolean ownsChannel,
       DiskFormat format,
       long virtualSize,
@@ -59,9 +60,9 @@ final class VhdReader implements DiskImageReader {
 
   /** Opens a VHD; closes {@code channel} when the reader is closed if {@code ownsChannel}. */
   static VhdReader open(FileChannel channel, boolean ownsChannel) throws IOException {
-    FileAccess file = new FileAccess(channel);
-    if (file.size() < VhdFooter.SIZE) {
-      throw FileAccess.corrupt("file of " + file.size() + " bytes is too small for a footer");
+    FileWindow file = new FileWindow("VHD", channel);
+    if (file.length() < VhdFooter.SIZE) {
+      throw corrupt("file of " + file.length() + " bytes is too small for a footer");
     }
     ByteBuffer head = file.read("footer copy", 0, VhdFooter.SIZE);
     if (VhdFooter.hasCookie(head)) {
@@ -71,11 +72,11 @@ final class VhdReader implements DiskImageReader {
       }
       return openDynamic(file, ownsChannel, footer);
     }
-    long footerOffset = file.size() - VhdFooter.SIZE;
+    long footerOffset = file.length() - VhdFooter.SIZE;
     VhdFooter footer = VhdFooter.parse(file.read("footer", footerOffset, VhdFooter.SIZE), footerOffset);
     if (footer.diskType() != VhdFooter.TYPE_FIXED) {
       checkType(footer, footerOffset);
-      throw FileAccess.corrupt(
+      throw corrupt(
           "footer at offset " + footerOffset + " of a dynamic disk without its copy at offset 0");
     }
     return openFixed(file, ownsChannel, footer);
@@ -89,7 +90,7 @@ final class VhdReader implements DiskImageReader {
               + " into a single fixed or dynamic VHD first");
     }
     if (footer.diskType() != VhdFooter.TYPE_FIXED && footer.diskType() != VhdFooter.TYPE_DYNAMIC) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "footer at offset " + offset + " has unknown disk type " + footer.diskType());
     }
   }
@@ -97,43 +98,43 @@ final class VhdReader implements DiskImageReader {
   private static long checkedSize(VhdFooter footer, long offset) {
     long size = footer.currentSize();
     if (size < 0 || size > MAX_VIRTUAL_SIZE || size % 512 != 0) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "footer at offset " + offset + " declares an impossible disk size " + size);
     }
     return size;
   }
 
-  private static VhdReader openFixed(FileAccess file, boolean ownsChannel, VhdFooter footer) {
-    long footerOffset = file.size() - VhdFooter.SIZE;
+  private static VhdReader openFixed(FileWindow file, boolean ownsChannel, VhdFooter footer) {
+    long footerOffset = file.length() - VhdFooter.SIZE;
     long size = checkedSize(footer, footerOffset);
     if (size > footerOffset) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "fixed disk of " + size + " bytes (footer at offset " + footerOffset
               + ") is truncated: the file holds only " + footerOffset + " bytes of data");
     }
     return new VhdReader(file, ownsChannel, DiskFormat.VHD_FIXED, size, 0, null);
   }
 
-  private static VhdReader openDynamic(FileAccess file, boolean ownsChannel, VhdFooter footer)
+  private static VhdReader openDynamic(FileWindow file, boolean ownsChannel, VhdFooter footer)
       throws IOException {
     checkType(footer, 0);
     long size = checkedSize(footer, 0);
     long headerOffset = footer.dataOffset();
-    if (headerOffset < VhdFooter.SIZE || headerOffset > file.size() - DYNAMIC_HEADER_SIZE) {
-      throw FileAccess.corrupt(
+    if (headerOffset < VhdFooter.SIZE || headerOffset > file.length() - DYNAMIC_HEADER_SIZE) {
+      throw corrupt(
           "footer at offset 0 points to a dynamic header at offset " + headerOffset
               + " outside the file");
     }
     ByteBuffer header = file.read("dynamic header", headerOffset, DYNAMIC_HEADER_SIZE);
     for (int index = 0; index < DYNAMIC_COOKIE.length; index++) {
       if (header.get(index) != DYNAMIC_COOKIE[index]) {
-        throw FileAccess.corrupt("no dynamic header cookie 'cxsparse' at offset " + headerOffset);
+        throw corrupt("no dynamic header cookie 'cxsparse' at offset " + headerOffset);
       }
     }
     long stored = Integer.toUnsignedLong(header.getInt(36));
     long computed = VhdFooter.checksum(header, 0, DYNAMIC_HEADER_SIZE, 36);
     if (stored != computed) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "dynamic header at offset " + headerOffset + " has checksum "
               + Long.toHexString(stored) + ", computed " + Long.toHexString(computed));
     }
@@ -141,24 +142,24 @@ final class VhdReader implements DiskImageReader {
     long maxEntries = Integer.toUnsignedLong(header.getInt(28));
     long blockSize = Integer.toUnsignedLong(header.getInt(32));
     if (blockSize < 4096 || blockSize > (256 << 20) || Long.bitCount(blockSize) != 1) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "dynamic header at offset " + headerOffset + " declares block size " + blockSize);
     }
     long needed = (size + blockSize - 1) / blockSize;
     if (maxEntries < needed) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "dynamic header at offset " + headerOffset + " has " + maxEntries
               + " block allocation table entries, the disk size needs " + needed);
     }
     if (needed > MAX_BAT_ENTRIES) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "dynamic header at offset " + headerOffset + " needs " + needed
               + " block allocation table entries, more than " + MAX_BAT_ENTRIES);
     }
     long tableBytes = needed * 4;
     if (tableOffset < headerOffset + DYNAMIC_HEADER_SIZE && tableOffset + tableBytes > headerOffset
         || tableOffset < VhdFooter.SIZE) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "block allocation table at offset " + tableOffset + " overlaps the headers");
     }
     ByteBuffer table = file.read("block allocation table", tableOffset, (int) tableBytes);
@@ -175,7 +176,7 @@ final class VhdReader implements DiskImageReader {
   /** Every allocated block lies inside the file, after the metadata, and no two overlap. */
   private void validateBlocks(long tableOffset, long tableEnd, long headerOffset) {
     long span = bitmapSize + (long) blockSize;
-    long dataEnd = file.size() - VhdFooter.SIZE;
+    long dataEnd = file.length() - VhdFooter.SIZE;
     long[] starts = new long[blockAllocationTable.length];
     int count = 0;
     for (int index = 0; index < blockAllocationTable.length; index++) {
@@ -188,12 +189,12 @@ final class VhdReader implements DiskImageReader {
           "block allocation table entry " + index + " (at offset " + (tableOffset + 4L * index)
               + ") points to block data at offset " + start;
       if (start + span > dataEnd) {
-        throw FileAccess.corrupt(where + " past the end of the data (" + dataEnd + ")");
+        throw corrupt(where + " past the end of the data (" + dataEnd + ")");
       }
       boolean overlapsHeader = start < headerOffset + DYNAMIC_HEADER_SIZE && start + span > headerOffset;
       boolean overlapsTable = start < tableEnd && start + span > tableOffset;
       if (start < VhdFooter.SIZE || overlapsHeader || overlapsTable) {
-        throw FileAccess.corrupt(where + " overlapping the footer copy, header or table");
+        throw corrupt(where + " overlapping the footer copy, header or table");
       }
       starts[count++] = start;
     }
@@ -201,7 +202,7 @@ final class VhdReader implements DiskImageReader {
     Arrays.sort(sorted);
     for (int index = 1; index < sorted.length; index++) {
       if (sorted[index] - sorted[index - 1] < span) {
-        throw FileAccess.corrupt(
+        throw corrupt(
             "block allocation table at offset " + tableOffset + " has overlapping blocks at offsets "
                 + sorted[index - 1] + " and " + sorted[index]);
       }
@@ -324,38 +325,16 @@ final class VhdReader implements DiskImageReader {
   }
 
   /** Walks the BAT and the sector bitmaps block by block, merging runs of the same type. */
-  private final class DynamicExtents implements Iterator<Extent> {
+  private final class DynamicExtents extends MergingExtentIterator {
     private long position;
-    private Extent pending;
 
     @Override
-    public boolean hasNext() {
-      return position < virtualSize || pending != null;
+    protected boolean hasMoreRuns() {
+      return position < virtualSize;
     }
 
     @Override
-    public Extent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      while (position < virtualSize) {
-        Extent next = nextRun();
-        if (pending == null) {
-          pending = next;
-        } else if (pending.type() == next.type()) {
-          pending = new Extent(pending.offset(), pending.length() + next.length(), next.type());
-        } else {
-          Extent result = pending;
-          pending = next;
-          return result;
-        }
-      }
-      Extent result = pending;
-      pending = null;
-      return result;
-    }
-
-    private Extent nextRun() {
+    protected Extent nextRun() {
       int block = (int) (position / blockSize);
       long blockStart = (long) block * blockSize;
       long blockEnd = Math.min(virtualSize, blockStart + blockSize);
@@ -383,5 +362,10 @@ final class VhdReader implements DiskImageReader {
       position = end;
       return extent;
     }
+  }
+
+  /** A corrupt-image error about a VHD. */
+  static FerryException corrupt(String message) {
+    return FileWindow.corrupt("VHD", message);
   }
 }

@@ -6,6 +6,8 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.MergingExtentIterator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +18,6 @@ import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
@@ -54,7 +55,7 @@ final class VhdxReader implements DiskImageReader {
   static final int FULLY_PRESENT = 6;
   static final int PARTIALLY_PRESENT = 7;
 
-  private final FileAccess file;
+  private final FileWindow file;
   private final boolean ownsChannel;
   private final long virtualSize;
   private final long blockSize;
@@ -70,7 +71,7 @@ final class VhdxReader implements DiskImageReader {
       };
 
   private VhdxReader(
-      FileAccess file,
+      FileWindow file,
       boolean ownsChannel,
       long virtualSize,
       long blockSize,
@@ -105,9 +106,9 @@ final class VhdxReader implements DiskImageReader {
   }
 
   static VhdxReader open(FileChannel channel, boolean ownsChannel) throws IOException {
-    FileAccess file = new FileAccess(channel);
-    if (file.size() < MIB) {
-      throw FileAccess.corrupt("file of " + file.size() + " bytes is too small for the headers");
+    FileWindow file = new FileWindow("VHDX", channel);
+    if (file.length() < MIB) {
+      throw corrupt("file of " + file.length() + " bytes is too small for the headers");
     }
     ByteBuffer identifier = file.read("file type identifier", 0, 8);
     if (!"vhdxfile".equals(StandardCharsets.US_ASCII.decode(identifier).toString())) {
@@ -134,7 +135,7 @@ final class VhdxReader implements DiskImageReader {
     long metadataLength = 0;
     int entryCount = regions.getInt(8);
     if (entryCount < 0 || entryCount > 2047) {
-      throw FileAccess.corrupt("region table declares " + Integer.toUnsignedString(entryCount) + " entries");
+      throw corrupt("region table declares " + Integer.toUnsignedString(entryCount) + " entries");
     }
     for (int index = 0; index < entryCount; index++) {
       int at = 16 + index * 32;
@@ -155,14 +156,14 @@ final class VhdxReader implements DiskImageReader {
       }
     }
     if (batRegionOffset < 0 || metadataOffset < 0) {
-      throw FileAccess.corrupt("region table lacks the block allocation table or metadata region");
+      throw corrupt("region table lacks the block allocation table or metadata region");
     }
     Metadata metadata = Metadata.read(file, metadataOffset, metadataLength);
     long chunkRatio = (1L << 23) * metadata.logicalSectorSize() / metadata.blockSize();
     long payloadBlocks = (metadata.virtualSize() + metadata.blockSize() - 1) / metadata.blockSize();
     long entries = payloadBlocks == 0 ? 0 : payloadBlocks + (payloadBlocks - 1) / chunkRatio;
     if (entries * 8 > batRegionLength) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "block allocation table region at offset " + batRegionOffset + " holds "
               + batRegionLength / 8 + " entries, the disk needs " + entries);
     }
@@ -174,28 +175,28 @@ final class VhdxReader implements DiskImageReader {
   }
 
   /** Marks MiB units of the file as used by a structure; a unit used twice is an overlap. */
-  private static void markUsed(BitSet used, FileAccess file, String structure, long offset, long length) {
+  private static void markUsed(BitSet used, FileWindow file, String structure, long offset, long length) {
     if (length == 0) {
       return;
     }
-    long limit = (file.size() + MIB - 1) / MIB * MIB;
+    long limit = (file.length() + MIB - 1) / MIB * MIB;
     if (offset < MIB || offset % MIB != 0 || length % MIB != 0 || length > limit
         || offset > limit - length) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           structure + " at offset " + offset + " (length " + length + ") is misaligned or lies"
-              + " outside the file of " + file.size() + " bytes");
+              + " outside the file of " + file.length() + " bytes");
     }
     int first = (int) (offset / MIB);
     int last = (int) ((offset + length) / MIB);
     if (used.nextSetBit(first) >= 0 && used.nextSetBit(first) < last) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           structure + " at offset " + offset + " overlaps another structure at offset "
               + used.nextSetBit(first) * MIB);
     }
     used.set(first, last);
   }
 
-  private static ByteBuffer currentHeader(FileAccess file) throws IOException {
+  private static ByteBuffer currentHeader(FileWindow file) throws IOException {
     ByteBuffer best = null;
     long bestSequence = -1;
     for (long offset : HEADER_OFFSETS) {
@@ -211,7 +212,7 @@ final class VhdxReader implements DiskImageReader {
       }
     }
     if (best == null) {
-      throw FileAccess.corrupt(
+      throw corrupt(
           "neither header (at offsets 65536 and 131072) has a valid signature and CRC-32C checksum");
     }
     int version = Short.toUnsignedInt(best.getShort(66));
@@ -222,7 +223,7 @@ final class VhdxReader implements DiskImageReader {
     return best;
   }
 
-  private static ByteBuffer regionTable(FileAccess file) throws IOException {
+  private static ByteBuffer regionTable(FileWindow file) throws IOException {
     for (long offset : REGION_TABLE_OFFSETS) {
       ByteBuffer table = file.read("region table", offset, REGION_TABLE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
       if (table.getInt(0) == 0x69676572 // "regi"
@@ -230,7 +231,7 @@ final class VhdxReader implements DiskImageReader {
         return table;
       }
     }
-    throw FileAccess.corrupt(
+    throw corrupt(
         "neither region table (at offsets 196608 and 262144) has a valid signature and CRC-32C"
             + " checksum");
   }
@@ -248,10 +249,10 @@ final class VhdxReader implements DiskImageReader {
           long offset = (entry >>> 20) * MIB;
           long length = Math.min(blockSize, virtualSize - block * blockSize);
           long span = (length + MIB - 1) / MIB * MIB;
-          if (offset + length > file.size()) {
-            throw FileAccess.corrupt(
+          if (offset + length > file.length()) {
+            throw corrupt(
                 where + " points to data at offset " + offset + " past the end of the file ("
-                    + file.size() + ")");
+                    + file.length() + ")");
           }
           markUsed(used, file, where + ": data", offset, span);
         }
@@ -260,7 +261,7 @@ final class VhdxReader implements DiskImageReader {
                 ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
                 "VHDX: " + where + " is partially present, which only differencing disks use;"
                     + " differencing VHDX disks are not supported");
-        default -> throw FileAccess.corrupt(where + " has unknown state " + state);
+        default -> throw corrupt(where + " has unknown state " + state);
       }
     }
   }
@@ -334,45 +335,28 @@ final class VhdxReader implements DiskImageReader {
 
   @Override
   public Iterator<Extent> extents() {
-    return new Iterator<>() {
+    return new MergingExtentIterator() {
       private long block;
-      private Extent pending;
 
       @Override
-      public boolean hasNext() {
-        return block < payloadBlocks || pending != null;
+      protected boolean hasMoreRuns() {
+        return block < payloadBlocks;
       }
 
       @Override
-      public Extent next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
+      protected Extent nextRun() {
+        long start = block * blockSize;
+        long end = Math.min(virtualSize, start + blockSize);
+        int state;
+        try {
+          state = (int) (entry(block) & 7);
+        } catch (IOException e) {
+          throw new FerryException(ErrorCode.IO_ERROR, "VHDX: " + e.getMessage(), e);
         }
-        while (block < payloadBlocks) {
-          long start = block * blockSize;
-          long end = Math.min(virtualSize, start + blockSize);
-          int state;
-          try {
-            state = (int) (entry(block) & 7);
-          } catch (IOException e) {
-            throw new FerryException(ErrorCode.IO_ERROR, "VHDX: " + e.getMessage(), e);
-          }
-          block++;
-          ExtentType type =
-              state == FULLY_PRESENT ? ExtentType.DATA : state == ZERO ? ExtentType.ZERO : ExtentType.UNALLOCATED;
-          if (pending == null) {
-            pending = new Extent(start, end - start, type);
-          } else if (pending.type() == type) {
-            pending = new Extent(pending.offset(), end - pending.offset(), type);
-          } else {
-            Extent result = pending;
-            pending = new Extent(start, end - start, type);
-            return result;
-          }
-        }
-        Extent result = pending;
-        pending = null;
-        return result;
+        block++;
+        ExtentType type =
+            state == FULLY_PRESENT ? ExtentType.DATA : state == ZERO ? ExtentType.ZERO : ExtentType.UNALLOCATED;
+        return new Extent(start, end - start, type);
       }
     };
   }
@@ -387,14 +371,14 @@ final class VhdxReader implements DiskImageReader {
   /** The metadata items Ferry needs. */
   record Metadata(long blockSize, long virtualSize, long logicalSectorSize) {
 
-    static Metadata read(FileAccess file, long regionOffset, long regionLength) throws IOException {
+    static Metadata read(FileWindow file, long regionOffset, long regionLength) throws IOException {
       ByteBuffer table = file.read("metadata table", regionOffset, 64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
       if (!"metadata".equals(new String(table.array(), 0, 8, StandardCharsets.US_ASCII))) {
-        throw FileAccess.corrupt("no metadata table signature at offset " + regionOffset);
+        throw corrupt("no metadata table signature at offset " + regionOffset);
       }
       int count = Short.toUnsignedInt(table.getShort(10));
       if (count > 2047) {
-        throw FileAccess.corrupt("metadata table at offset " + regionOffset + " declares " + count + " entries");
+        throw corrupt("metadata table at offset " + regionOffset + " declares " + count + " entries");
       }
       ByteBuffer fileParameters = null;
       ByteBuffer size = null;
@@ -406,7 +390,7 @@ final class VhdxReader implements DiskImageReader {
         long length = Integer.toUnsignedLong(table.getInt(at + 20));
         boolean required = (table.getInt(at + 24) & 4) != 0;
         if (length > 0 && (offset < 64 * 1024 || offset + length > regionLength || length > 64 * 1024)) {
-          throw FileAccess.corrupt(
+          throw corrupt(
               "metadata item " + id + " at offset " + (regionOffset + offset) + " (length " + length
                   + ") lies outside the metadata region");
         }
@@ -426,7 +410,7 @@ final class VhdxReader implements DiskImageReader {
         }
       }
       if (fileParameters == null || size == null || sectorSize == null) {
-        throw FileAccess.corrupt(
+        throw corrupt(
             "metadata table at offset " + regionOffset + " lacks file parameters, virtual disk"
                 + " size or logical sector size");
       }
@@ -439,25 +423,30 @@ final class VhdxReader implements DiskImageReader {
                 + " supported");
       }
       if (blockSize < MIB || blockSize > 256 * MIB || Long.bitCount(blockSize) != 1) {
-        throw FileAccess.corrupt("file parameters declare block size " + blockSize);
+        throw corrupt("file parameters declare block size " + blockSize);
       }
       long logicalSectorSize = Integer.toUnsignedLong(sectorSize.getInt(0));
       if (logicalSectorSize != 512 && logicalSectorSize != 4096) {
-        throw FileAccess.corrupt("logical sector size " + logicalSectorSize + " is neither 512 nor 4096");
+        throw corrupt("logical sector size " + logicalSectorSize + " is neither 512 nor 4096");
       }
       long virtualSize = size.getLong(0);
       if (virtualSize < 0 || virtualSize > MAX_VIRTUAL_SIZE || virtualSize % logicalSectorSize != 0) {
-        throw FileAccess.corrupt("virtual disk size " + virtualSize + " is impossible");
+        throw corrupt("virtual disk size " + virtualSize + " is impossible");
       }
       return new Metadata(blockSize, virtualSize, logicalSectorSize);
     }
 
-    private static ByteBuffer item(FileAccess file, long offset, long length, int needed, String name)
+    private static ByteBuffer item(FileWindow file, long offset, long length, int needed, String name)
         throws IOException {
       if (length < needed) {
-        throw FileAccess.corrupt("metadata item " + name + " at offset " + offset + " is too short");
+        throw corrupt("metadata item " + name + " at offset " + offset + " is too short");
       }
       return file.read(name, offset, needed).order(ByteOrder.LITTLE_ENDIAN);
     }
+  }
+
+  /** A corrupt-image error about a VHDX. */
+  static FerryException corrupt(String message) {
+    return FileWindow.corrupt("VHDX", message);
   }
 }

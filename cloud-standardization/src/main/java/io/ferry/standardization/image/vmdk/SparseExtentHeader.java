@@ -43,7 +43,7 @@ record SparseExtentHeader(
     ByteBuffer bytes = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int base = bytes.position();
     if (bytes.remaining() < SIZE) {
-      throw Source.corrupt("sparse extent header at offset " + offset + " is truncated");
+      throw VmdkImages.corrupt("sparse extent header at offset " + offset + " is truncated");
     }
     if (bytes.getInt(base) != MAGIC) {
       throw new io.ferry.standardization.FerryException(
@@ -70,23 +70,23 @@ record SparseExtentHeader(
   private void validate(long offset) {
     String where = "sparse extent header at offset " + offset;
     if (version < 1 || version > 3) {
-      throw Source.unsupported(where + " has version " + version + " (1 to 3 are known)");
+      throw VmdkImages.unsupported(where + " has version " + version + " (1 to 3 are known)");
     }
     if (capacity < 0 || capacity > MAX_CAPACITY_SECTORS) {
-      throw Source.corrupt(where + " declares an absurd capacity of " + capacity + " sectors");
+      throw VmdkImages.corrupt(where + " declares an absurd capacity of " + capacity + " sectors");
     }
     if (grainSize < 1 || grainSize > 2048 || Long.bitCount(grainSize) != 1) {
-      throw Source.corrupt(where + " declares grain size " + grainSize + " sectors");
+      throw VmdkImages.corrupt(where + " declares grain size " + grainSize + " sectors");
     }
     if (gtesPerGrainTable < 1 || gtesPerGrainTable > 4096 || Integer.bitCount(gtesPerGrainTable) != 1) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           where + " declares " + gtesPerGrainTable + " grain table entries per grain table");
     }
     if (descriptorSize < 0 || descriptorSize > 2048 || descriptorOffset < 0) {
-      throw Source.corrupt(where + " declares an embedded descriptor of " + descriptorSize + " sectors");
+      throw VmdkImages.corrupt(where + " declares an embedded descriptor of " + descriptorSize + " sectors");
     }
     if (compressed() && compressAlgorithm != COMPRESSION_DEFLATE) {
-      throw Source.unsupported(where + " uses unknown compression algorithm " + compressAlgorithm);
+      throw VmdkImages.unsupported(where + " uses unknown compression algorithm " + compressAlgorithm);
     }
   }
 

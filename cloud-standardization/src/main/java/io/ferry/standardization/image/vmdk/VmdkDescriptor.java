@@ -33,14 +33,15 @@ record VmdkDescriptor(Map<String, String> entries, List<ExtentLine> extents) {
       String upper = line.toUpperCase(Locale.ROOT);
       if (upper.startsWith("RW ") || upper.startsWith("RDONLY ") || upper.startsWith("NOACCESS ")) {
         if (extents.size() >= MAX_EXTENTS) {
-          throw Source.corrupt(where + " has more than " + MAX_EXTENTS + " extents");
+          throw VmdkImages.corrupt(where + " has more than " + MAX_EXTENTS + " extents");
         }
         extents.add(extentLine(line, where, lineNumber));
         continue;
       }
       int equals = line.indexOf('=');
       if (equals <= 0) {
-        throw Source.corrupt(where + " line " + lineNumber + " is neither an entry nor an extent: " + abbreviate(line));
+        throw VmdkImages.corrupt(
+            where + " line " + lineNumber + " is neither an entry nor an extent: " + abbreviate(line));
       }
       String key = line.substring(0, equals).strip();
       String value = line.substring(equals + 1).strip();
@@ -62,7 +63,7 @@ record VmdkDescriptor(Map<String, String> entries, List<ExtentLine> extents) {
       } else if (c == '"') {
         int close = line.indexOf('"', index + 1);
         if (close < 0) {
-          throw Source.corrupt(where + " line " + lineNumber + " has an unterminated file name");
+          throw VmdkImages.corrupt(where + " line " + lineNumber + " has an unterminated file name");
         }
         tokens.add(line.substring(index + 1, close));
         index = close + 1;
@@ -82,11 +83,11 @@ record VmdkDescriptor(Map<String, String> entries, List<ExtentLine> extents) {
       String fileName = tokens.size() > 3 ? tokens.get(3) : null;
       long offset = tokens.size() > 4 ? Long.parseLong(tokens.get(4)) : 0;
       if (sectors <= 0 || sectors > SparseExtentHeader.MAX_CAPACITY_SECTORS || offset < 0) {
-        throw Source.corrupt(where + " line " + lineNumber + " declares an impossible extent");
+        throw VmdkImages.corrupt(where + " line " + lineNumber + " declares an impossible extent");
       }
       return new ExtentLine(access, sectors, type, fileName, offset);
     } catch (IndexOutOfBoundsException | NumberFormatException e) {
-      throw Source.corrupt(where + " line " + lineNumber + " is not a valid extent: " + abbreviate(line));
+      throw VmdkImages.corrupt(where + " line " + lineNumber + " is not a valid extent: " + abbreviate(line));
     }
   }
 

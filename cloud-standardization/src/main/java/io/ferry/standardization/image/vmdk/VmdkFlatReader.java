@@ -39,7 +39,8 @@ final class VmdkFlatReader implements DiskImageReader {
   static VmdkFlatReader open(Path descriptorPath) throws IOException {
     long size = Files.size(descriptorPath);
     if (size > VmdkDescriptor.MAX_SIZE) {
-      throw Source.corrupt("descriptor file " + descriptorPath.getFileName() + " of " + size + " bytes is too large");
+      throw VmdkImages.corrupt(
+          "descriptor file " + descriptorPath.getFileName() + " of " + size + " bytes is too large");
     }
     String text = Files.readString(descriptorPath, StandardCharsets.ISO_8859_1);
     int nul = text.indexOf('\0');
@@ -55,12 +56,12 @@ final class VmdkFlatReader implements DiskImageReader {
     String parent = descriptor.get("parentCID");
     if (parent != null && !parent.equalsIgnoreCase("ffffffff")
         || descriptor.get("parentFileNameHint") != null) {
-      throw Source.unsupported(
+      throw VmdkImages.unsupported(
           where + " names a parent disk: delta disks of a snapshot chain are not supported;"
               + " consolidate the snapshots first");
     }
     if (descriptor.extents().isEmpty()) {
-      throw Source.corrupt(where + " has no extents");
+      throw VmdkImages.corrupt(where + " has no extents");
     }
     Path folder = descriptorPath.toAbsolutePath().getParent().toRealPath();
     List<Part> parts = new ArrayList<>();
@@ -76,19 +77,19 @@ final class VmdkFlatReader implements DiskImageReader {
             parts.add(new Part(position, length, channel, line.offset() * 512, line.fileName()));
             long needed = line.offset() * 512 + length;
             if (channel.size() < needed) {
-              throw Source.corrupt(
+              throw VmdkImages.corrupt(
                   "extent file " + line.fileName() + " holds " + channel.size() + " bytes, " + where
                       + " needs " + needed);
             }
           }
           default ->
-              throw Source.unsupported(
+              throw VmdkImages.unsupported(
                   where + " has a " + line.type() + " extent; only FLAT and ZERO extents are read"
                       + " through a descriptor file");
         }
         position += length;
         if (position > SparseExtentHeader.MAX_CAPACITY_SECTORS * 512) {
-          throw Source.corrupt(where + " declares an absurd disk size");
+          throw VmdkImages.corrupt(where + " declares an absurd disk size");
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -100,7 +101,7 @@ final class VmdkFlatReader implements DiskImageReader {
 
   private static Path resolve(Path folder, String name, String where) throws IOException {
     if (name == null || name.isEmpty()) {
-      throw Source.corrupt(where + " has a FLAT extent without a file name");
+      throw VmdkImages.corrupt(where + " has a FLAT extent without a file name");
     }
     Path relative = Path.of(name);
     if (relative.isAbsolute() || name.startsWith("/") || name.startsWith("\\")) {
@@ -186,7 +187,7 @@ final class VmdkFlatReader implements DiskImageReader {
         while (slice.hasRemaining()) {
           int read = part.channel().read(slice, at);
           if (read < 0) {
-            throw Source.corrupt("extent file " + part.name() + " is truncated at offset " + at);
+            throw VmdkImages.corrupt("extent file " + part.name() + " is truncated at offset " + at);
           }
           at += read;
         }

@@ -1,8 +1,10 @@
 package io.ferry.standardization.image.vmdk;
 
+import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.WriteOptions;
+import io.ferry.standardization.image.internal.FileWindow;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,7 +63,7 @@ public final class VmdkImages {
         channel.close();
         return VmdkFlatReader.open(path);
       }
-      return VmdkSparseReader.open(new Source(channel, 0, channel.size()), channel);
+      return VmdkSparseReader.open(new FileWindow("VMDK", channel, 0, channel.size()), channel);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -74,7 +76,7 @@ public final class VmdkImages {
    */
   public static DiskImageReader openSparseExtent(FileChannel channel, long offset, long length)
       throws IOException {
-    return VmdkSparseReader.open(new Source(channel, offset, length), null);
+    return VmdkSparseReader.open(new FileWindow("VMDK", channel, offset, length), null);
   }
 
   /**
@@ -93,5 +95,15 @@ public final class VmdkImages {
             : Math.min(9, Math.max(0, options.compressionLevel()));
     return new StreamOptimizedWriter(
         target, virtualSize, options.threads(), level, extentFileName, DEFAULT_ADAPTER_TYPE);
+  }
+
+  /** A corrupt-image error about a VMDK. */
+  static FerryException corrupt(String message) {
+    return FileWindow.corrupt("VMDK", message);
+  }
+
+  /** An unsupported-feature error about a VMDK. */
+  static FerryException unsupported(String message) {
+    return FileWindow.unsupported("VMDK", message);
   }
 }

@@ -6,6 +6,8 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.MergingExtentIterator;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -35,7 +36,7 @@ final class VmdkSparseReader implements DiskImageReader {
   static final int MARKER_GRAIN_DIRECTORY = 2;
   static final int MARKER_FOOTER = 3;
 
-  private final Source source;
+  private final FileWindow source;
   private final Closeable owner;
   private final SparseExtentHeader header;
   private final DiskFormat format;
@@ -55,7 +56,7 @@ final class VmdkSparseReader implements DiskImageReader {
   private final Map<Long, byte[]> grainCache = lruCache(8);
 
   private VmdkSparseReader(
-      Source source,
+      FileWindow source,
       Closeable owner,
       SparseExtentHeader header,
       DiskFormat format,
@@ -85,20 +86,20 @@ final class VmdkSparseReader implements DiskImageReader {
   }
 
   /** Opens the sparse extent in {@code source}; {@code owner} (may be null) is closed on close. */
-  static VmdkSparseReader open(Source source, Closeable owner) throws IOException {
+  static VmdkSparseReader open(FileWindow source, Closeable owner) throws IOException {
     if (source.length() < SparseExtentHeader.SIZE) {
-      throw Source.corrupt("file of " + source.length() + " bytes is too small for a header");
+      throw VmdkImages.corrupt("file of " + source.length() + " bytes is too small for a header");
     }
     SparseExtentHeader header =
         SparseExtentHeader.parse(source.read("sparse extent header", 0, SparseExtentHeader.SIZE), 0);
     if (header.descriptorOffset() > source.length() / 512) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "sparse extent header at offset 0 puts the embedded descriptor at sector "
               + header.descriptorOffset() + ", past the end of the file");
     }
     String descriptor = embeddedDescriptor(source, header);
     if (descriptor.contains("parentFileNameHint")) {
-      throw Source.unsupported(
+      throw VmdkImages.unsupported(
           "the embedded descriptor names a parent disk (parentFileNameHint): delta disks of a"
               + " snapshot chain are not supported; consolidate the snapshots first");
     }
@@ -108,12 +109,12 @@ final class VmdkSparseReader implements DiskImageReader {
     boolean stream = header.compressed() || descriptor.contains("streamOptimized");
     long tableCount = header.grainTableCount();
     if (tableCount > MAX_GRAIN_TABLES) {
-      throw Source.corrupt("sparse extent header needs " + tableCount + " grain tables");
+      throw VmdkImages.corrupt("sparse extent header needs " + tableCount + " grain tables");
     }
     long directoryOffset = header.grainDirectoryOffset() * 512;
     long directoryBytes = tableCount * 4;
     if (header.grainDirectoryOffset() < 1 || header.grainDirectoryOffset() > source.length() / 512) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "grain directory offset " + header.grainDirectoryOffset() + " (sectors) lies outside"
               + " the file of " + source.length() + " bytes");
     }
@@ -134,7 +135,7 @@ final class VmdkSparseReader implements DiskImageReader {
       long sector = Integer.toUnsignedLong(directory[index]);
       if (sector == 0) {
         if (!stream) {
-          throw Source.corrupt(
+          throw VmdkImages.corrupt(
               "grain directory entry " + index + " (at offset " + (directoryOffset + 4L * index)
                   + ") of a monolithicSparse extent is empty");
         }
@@ -145,12 +146,12 @@ final class VmdkSparseReader implements DiskImageReader {
           "grain directory entry " + index + " (at offset " + (directoryOffset + 4L * index)
               + ") points to a grain table at offset " + start;
       if (start + tableBytes > source.length()) {
-        throw Source.corrupt(where + " past the end of the file (" + source.length() + ")");
+        throw VmdkImages.corrupt(where + " past the end of the file (" + source.length() + ")");
       }
       if (start < SparseExtentHeader.SIZE
           || overlaps(start, start + tableBytes, directoryOffset, directoryEnd)
           || overlaps(start, start + tableBytes, descriptorStart, descriptorEnd)) {
-        throw Source.corrupt(where + " overlapping the header, descriptor or grain directory");
+        throw VmdkImages.corrupt(where + " overlapping the header, descriptor or grain directory");
       }
       offsets[count++] = start;
     }
@@ -158,7 +159,7 @@ final class VmdkSparseReader implements DiskImageReader {
     Arrays.sort(sorted);
     for (int index = 1; index < sorted.length; index++) {
       if (sorted[index] - sorted[index - 1] < tableBytes) {
-        throw Source.corrupt(
+        throw VmdkImages.corrupt(
             "grain directory at offset " + directoryOffset + " has overlapping grain tables at"
                 + " offsets " + sorted[index - 1] + " and " + sorted[index]);
       }
@@ -177,7 +178,7 @@ final class VmdkSparseReader implements DiskImageReader {
     return (value + multiple - 1) / multiple * multiple;
   }
 
-  private static String embeddedDescriptor(Source source, SparseExtentHeader header)
+  private static String embeddedDescriptor(FileWindow source, SparseExtentHeader header)
       throws IOException {
     if (header.descriptorOffset() == 0 || header.descriptorSize() == 0) {
       return "";
@@ -195,32 +196,32 @@ final class VmdkSparseReader implements DiskImageReader {
   }
 
   /** Reads the footer of a stream whose header says the grain directory is at the end. */
-  private static SparseExtentHeader footer(Source source, SparseExtentHeader header)
+  private static SparseExtentHeader footer(FileWindow source, SparseExtentHeader header)
       throws IOException {
     long footerOffset = source.length() - 2L * MARKER_SIZE;
     long markerOffset = footerOffset - MARKER_SIZE;
     if (markerOffset < SparseExtentHeader.SIZE) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "header says the grain directory is at the end, but the file of " + source.length()
               + " bytes has no room for a footer");
     }
     ByteBuffer marker =
         source.read("footer marker", markerOffset, MARKER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     if (marker.getInt(8) != 0 || marker.getInt(12) != MARKER_FOOTER) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "no footer marker at offset " + markerOffset + " (the file may be truncated: a stream"
               + " ends with a footer marker, the footer and an end-of-stream marker)");
     }
     ByteBuffer footerBytes = source.read("footer", footerOffset, SparseExtentHeader.SIZE);
     if (!SparseExtentHeader.hasMagic(footerBytes)) {
-      throw Source.corrupt("footer at offset " + footerOffset + " lacks the magic 'KDMV'");
+      throw VmdkImages.corrupt("footer at offset " + footerOffset + " lacks the magic 'KDMV'");
     }
     SparseExtentHeader footer = SparseExtentHeader.parse(footerBytes, footerOffset);
     if (footer.grainDirectoryOffset() == SparseExtentHeader.GD_AT_END
         || footer.capacity() != header.capacity()
         || footer.grainSize() != header.grainSize()
         || footer.gtesPerGrainTable() != header.gtesPerGrainTable()) {
-      throw Source.corrupt("footer at offset " + footerOffset + " does not match the header");
+      throw VmdkImages.corrupt("footer at offset " + footerOffset + " does not match the header");
     }
     return footer;
   }
@@ -277,7 +278,7 @@ final class VmdkSparseReader implements DiskImageReader {
   /** Checks that grain data at {@code start} does not sit on metadata. */
   private void checkGrainPlacement(long grain, long start, long length) {
     if (start + length > source.length()) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           grainWhere(grain, start) + " past the end of the file (" + source.length() + ")");
     }
     long tableBytes = header.gtesPerGrainTable() * 4L;
@@ -295,7 +296,7 @@ final class VmdkSparseReader implements DiskImageReader {
     if (start < metadataEnd
         || overlaps(start, start + length, grainDirectoryOffset, directoryEnd)
         || onTable) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           grainWhere(grain, start) + " overlapping the header, descriptor or tables");
     }
   }
@@ -363,12 +364,12 @@ final class VmdkSparseReader implements DiskImageReader {
     long lba = marker.getLong(0);
     long size = Integer.toUnsignedLong(marker.getInt(8));
     if (lba != grain * header.grainSize()) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "grain marker at offset " + start + " is for sector " + lba + ", the grain table says"
               + " sector " + grain * header.grainSize());
     }
     if (size == 0 || size > 2L * grainBytes + 4096) {
-      throw Source.corrupt(
+      throw VmdkImages.corrupt(
           "grain marker at offset " + start + " declares " + size + " compressed bytes");
     }
     checkGrainPlacement(grain, start, GRAIN_MARKER_HEADER + size);
@@ -379,7 +380,7 @@ final class VmdkSparseReader implements DiskImageReader {
       grainCache.put(grain, data);
     }
     if (data.length < needed) {
-      throw Source.corrupt("compressed grain at offset " + start + " is too short");
+      throw VmdkImages.corrupt("compressed grain at offset " + start + " is too short");
     }
     return data;
   }
@@ -392,7 +393,7 @@ final class VmdkSparseReader implements DiskImageReader {
       try {
         return inflate(compressed, offset, true);
       } catch (DataFormatException e) {
-        throw Source.corrupt(
+        throw VmdkImages.corrupt(
             "compressed grain at offset " + offset + " cannot be inflated: "
                 + zlibFailure.getMessage());
       }
@@ -413,11 +414,11 @@ final class VmdkSparseReader implements DiskImageReader {
                 ? inflater.inflate(out, total, out.length - total)
                 : inflater.inflate(overflow);
         if (total == out.length && count > 0) {
-          throw Source.corrupt("compressed grain at offset " + offset + " inflates beyond one grain");
+          throw VmdkImages.corrupt("compressed grain at offset " + offset + " inflates beyond one grain");
         }
         total += count;
         if (count == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-          throw Source.corrupt("compressed grain at offset " + offset + " is truncated");
+          throw VmdkImages.corrupt("compressed grain at offset " + offset + " is truncated");
         }
       }
       return total == out.length ? out : Arrays.copyOf(out, total);
@@ -439,42 +440,26 @@ final class VmdkSparseReader implements DiskImageReader {
   }
 
   /** Walks the grain tables grain by grain, merging runs of the same type. */
-  private final class GrainExtents implements Iterator<Extent> {
+  private final class GrainExtents extends MergingExtentIterator {
     private long position;
-    private Extent pending;
 
     @Override
-    public boolean hasNext() {
-      return position < virtualSize || pending != null;
+    protected boolean hasMoreRuns() {
+      return position < virtualSize;
     }
 
     @Override
-    public Extent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      while (position < virtualSize) {
-        long grain = position / grainBytes;
-        long end = Math.min(virtualSize, (grain + 1) * grainBytes);
-        ExtentType type;
-        int tableIndex = (int) (grain / header.gtesPerGrainTable());
-        if (grainDirectory[tableIndex] == 0) {
-          // no grain table: the whole span of the table is unallocated, skipped in one step
-          long tableSpan = (long) header.gtesPerGrainTable() * grainBytes;
-          end = Math.min(virtualSize, (tableIndex + 1) * tableSpan);
-          Extent extent = new Extent(position, end - position, ExtentType.UNALLOCATED);
-          position = end;
-          if (pending == null) {
-            pending = extent;
-            continue;
-          } else if (pending.type() == ExtentType.UNALLOCATED) {
-            pending = new Extent(pending.offset(), pending.length() + extent.length(), ExtentType.UNALLOCATED);
-            continue;
-          }
-          Extent result = pending;
-          pending = extent;
-          return result;
-        }
+    protected Extent nextRun() {
+      long grain = position / grainBytes;
+      long end = Math.min(virtualSize, (grain + 1) * grainBytes);
+      ExtentType type;
+      int tableIndex = (int) (grain / header.gtesPerGrainTable());
+      if (grainDirectory[tableIndex] == 0) {
+        // no grain table: the whole span of the table is unallocated, skipped in one step
+        long tableSpan = (long) header.gtesPerGrainTable() * grainBytes;
+        end = Math.min(virtualSize, (tableIndex + 1) * tableSpan);
+        type = ExtentType.UNALLOCATED;
+      } else {
         try {
           long entry = entry(grain);
           type = entry == 0 ? ExtentType.UNALLOCATED : isZeroGrain(entry) ? ExtentType.ZERO : ExtentType.DATA;
@@ -484,21 +469,10 @@ final class VmdkSparseReader implements DiskImageReader {
         } catch (IOException e) {
           throw new FerryException(ErrorCode.IO_ERROR, "VMDK: " + e.getMessage(), e);
         }
-        Extent extent = new Extent(position, end - position, type);
-        position = end;
-        if (pending == null) {
-          pending = extent;
-        } else if (pending.type() == type) {
-          pending = new Extent(pending.offset(), pending.length() + extent.length(), type);
-        } else {
-          Extent result = pending;
-          pending = extent;
-          return result;
-        }
       }
-      Extent result = pending;
-      pending = null;
-      return result;
+      Extent extent = new Extent(position, end - position, type);
+      position = end;
+      return extent;
     }
   }
 }
