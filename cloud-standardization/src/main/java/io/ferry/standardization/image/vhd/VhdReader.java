@@ -7,14 +7,15 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.LeastRecentlyUsedCache;
 import io.ferry.standardization.image.internal.MergingExtentIterator;
+import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reads fixed and dynamic VHD images; differencing images are refused. */
@@ -34,13 +35,7 @@ final class VhdReader implements DiskImageReader {
   private final int blockSize;
   private final int bitmapSize;
   private final int[] blockAllocationTable;
-  private final Map<Integer, byte[]> bitmapCache =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, byte[]> eldest) {
-          return size() > 64;
-        }
-      };
+  private final Map<Integer, byte[]> bitmapCache = LeastRecentlyUsedCache.create(64);
 
   private VhdReader(
       FileWindow file,
@@ -312,9 +307,7 @@ final class VhdReader implements DiskImageReader {
   }
 
   private static void zero(ByteBuffer buffer) {
-    while (buffer.hasRemaining()) {
-      buffer.put((byte) 0);
-    }
+    Zeros.fill(buffer, buffer.remaining());
   }
 
   @Override

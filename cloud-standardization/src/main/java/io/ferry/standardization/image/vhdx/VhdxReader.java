@@ -7,7 +7,9 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.LeastRecentlyUsedCache;
 import io.ferry.standardization.image.internal.MergingExtentIterator;
+import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -62,13 +63,7 @@ final class VhdxReader implements DiskImageReader {
   private final long chunkRatio;
   private final long batOffset;
   private final long payloadBlocks;
-  private final Map<Long, long[]> pageCache =
-      new LinkedHashMap<>(128, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
-          return size() > 64;
-        }
-      };
+  private final Map<Long, long[]> pageCache = LeastRecentlyUsedCache.create(64);
 
   private VhdxReader(
       FileWindow file,
@@ -324,9 +319,7 @@ final class VhdxReader implements DiskImageReader {
       if ((entry & 7) == FULLY_PRESENT) {
         file.readFully("data of block " + block, (entry >>> 20) * MIB + inBlock, part);
       } else {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        Zeros.fill(part, part.remaining());
       }
       destination.position(destination.position() + length);
       position += length;

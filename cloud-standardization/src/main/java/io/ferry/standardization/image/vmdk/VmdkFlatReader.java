@@ -6,6 +6,7 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -179,9 +180,7 @@ final class VmdkFlatReader implements DiskImageReader {
       int length = (int) Math.min(destination.remaining(), part.start() + part.length() - position);
       ByteBuffer slice = destination.slice(destination.position(), length);
       if (part.channel() == null) {
-        while (slice.hasRemaining()) {
-          slice.put((byte) 0);
-        }
+        Zeros.fill(slice, slice.remaining());
       } else {
         long at = part.fileOffset() + position - part.start();
         while (slice.hasRemaining()) {

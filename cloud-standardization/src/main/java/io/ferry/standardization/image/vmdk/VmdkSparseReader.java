@@ -7,7 +7,9 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.LeastRecentlyUsedCache;
 import io.ferry.standardization.image.internal.MergingExtentIterator;
+import io.ferry.standardization.image.internal.Zeros;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -52,8 +53,8 @@ final class VmdkSparseReader implements DiskImageReader {
   private static final ThreadLocal<Inflater> RAW_INFLATERS =
       ThreadLocal.withInitial(() -> new Inflater(true));
 
-  private final Map<Integer, int[]> tableCache = lruCache(64);
-  private final Map<Long, byte[]> grainCache = lruCache(8);
+  private final Map<Integer, int[]> tableCache = LeastRecentlyUsedCache.create(64);
+  private final Map<Long, byte[]> grainCache = LeastRecentlyUsedCache.create(8);
 
   private VmdkSparseReader(
       FileWindow source,
@@ -74,15 +75,6 @@ final class VmdkSparseReader implements DiskImageReader {
     this.grainDirectoryOffset = grainDirectoryOffset;
     this.sortedTableOffsets = sortedTableOffsets;
     this.metadataEnd = metadataEnd;
-  }
-
-  private static <K, V> Map<K, V> lruCache(int capacity) {
-    return new LinkedHashMap<>(capacity * 2, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > capacity;
-      }
-    };
   }
 
   /** Opens the sparse extent in {@code source}; {@code owner} (may be null) is closed on close. */
@@ -345,9 +337,7 @@ final class VmdkSparseReader implements DiskImageReader {
   }
 
   private static void zero(ByteBuffer buffer) {
-    while (buffer.hasRemaining()) {
-      buffer.put((byte) 0);
-    }
+    Zeros.fill(buffer, buffer.remaining());
   }
 
   private byte[] decompressedGrain(long grain, long start) throws IOException {
