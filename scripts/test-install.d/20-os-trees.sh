@@ -26,7 +26,11 @@ for package in "${packages[@]}"; do
   ls "$debs/${package}"_*.deb >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  (cd "$debs" && apt-get download "${missing[@]}")
+  # A fresh machine may have no package lists yet: update them once and try again.
+  if ! (cd "$debs" && apt-get download "${missing[@]}"); then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+    (cd "$debs" && apt-get download "${missing[@]}")
+  fi
 fi
 
 work="$(mktemp -d "$base/.build.XXXXXX")"
