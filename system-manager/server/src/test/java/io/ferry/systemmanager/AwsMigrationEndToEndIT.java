@@ -1,0 +1,247 @@
+package io.ferry.systemmanager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.systemmanager.internal.tenant.Role;
+import io.ferry.systemmanager.support.Api;
+import io.ferry.systemmanager.support.WorkflowIntegrationTest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An AWS round trip through the REST API with the real orchestrator (root only: the guest agent
+ * loop-mounts the disks) against a moto server started here on loopback through plugin-aws's
+ * {@code faithful_moto.py} (moto keeping what EC2 keeps on RegisterImage). A GPT disk in a local
+ * account is migrated into the aws account: the AMI is listed with its job tag and the agent's
+ * INJECT report shows the aws layer added. That AMI is then migrated back into a local qcow2
+ * folder: the STRIP report shows the downloaded disk carried only the aws layer, and the qcow2 is
+ * clean per {@code qemu-img check}. Skipped, saying why, when moto is not installed in
+ * {@code .ferry/venv} (scripts/test-requirements.txt).
+ */
+class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path directory;
+
+  @Test
+  void migratesALocalDiskIntoAnAmiAndTheAmiBackIntoAQcow2() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "loop devices and mounts need root");
+    Path motoServer = projectRoot().resolve(".ferry/venv/bin/moto_server");
+    assumeTrue(Files.isExecutable(motoServer),
+        "moto is not installed (.ferry/venv/bin/moto_server): run scripts/test.sh to install scripts/test-requirements.txt");
+    assumeTrue(workflowRuns(), "the real migration workflow is not in this server");
+    Api admin = as(user(tenant("acme"), "alice", Role.ADMIN));
+    Path sourceFolder = Files.createDirectories(directory.resolve("kvm/images"));
+    Path disk = sourceFolder.resolve("debian-12.raw");
+    sampleDisk(directory, disk);
+    // EBS snapshots come in whole GiB and VERIFY hashes the AMI's whole disk: the 52 MiB sample
+    // grows (sparse) to 1 GiB, its backup GPT header moved to the new end.
+    run(directory, "truncate", "-s", "1G", disk.toString());
+    run(directory, "sfdisk", "-q", "--relocate", "gpt-bak-std", disk.toString());
+    // An AMI needs a known architecture: the local cloud's sidecar names it.
+    Files.writeString(sourceFolder.resolve("debian-12.raw.ferry.json"),
+        "{\"name\":\"debian-12\",\"architecture\":\"X86_64\",\"bootMode\":\"UEFI\"}");
+    String source = localAccount(admin, "kvm-lab", sourceFolder.getParent(), "raw", "kvm");
+    Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
+    assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
+
+    Process moto = null;
+    try {
+      Path motoFolder = Files.createDirectories(directory.resolve("moto"));
+      int port = freePort();
+      moto = startMoto(motoServer, motoFolder, port);
+      Api.Response aws = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "aws", "name", "aws-lab",
+          "region", "us-east-1", "endpoint", "http://127.0.0.1:" + port,
+          "settings", Map.of("pollIntervalMillis", "100", "waitTimeoutSeconds", "120"),
+          "secrets", Map.of("accessKeyId", "AKIAFERRYTEST", "secretAccessKey", "ferry-test-secret")));
+      assertThat(aws.status()).as(aws.toString()).isEqualTo(201);
+      String target = aws.json().get("id").asText();
+
+      // Local raw disk → AMI.
+      Api.Response created = admin.post("/api/v1/migrations", Map.of("sourceAccountId", source,
+          "sourceImageId", "debian-12.raw", "targetAccountId", target, "options", Map.of("name", "debian-12-aws")));
+      assertThat(created.status()).as(created.toString()).isEqualTo(201);
+      String id = created.json().get("id").asText();
+      JsonNode end = awaitEnd(admin, id);
+      JsonNode report = admin.get("/api/v1/migrations/" + id + "/report").json();
+      assertThat(end.get("state").asText()).as(report.toString()).isEqualTo("SUCCEEDED");
+      JsonNode migration = admin.get("/api/v1/migrations/" + id).json();
+      assertThat(migration.get("state").asText()).as(migration.toString()).isEqualTo("SUCCEEDED");
+      assertThat(migration.get("steps").findValuesAsText("state")).containsOnly("DONE");
+
+      JsonNode inject = stepResult(report, "INJECT");
+      assertThat(inject.get("operation").asText()).isEqualTo("inject");
+      assertThat(inject.get("cloud").asText()).isEqualTo("aws");
+      assertThat(changes(inject)).as(inject.toString()).contains("CREATED /etc/cloud/cloud.cfg.d/99_ferry-aws.cfg");
+      assertThat(reasons(inject, "/etc/cloud/cloud.cfg.d/99_ferry-aws.cfg")).contains("inject aws: cloud-init datasource");
+
+      String imageId = report.get("resultImageId").asText();
+      assertThat(imageId).as(report.toString()).startsWith("ami-");
+      Api.Response images = admin.post("/api/v1/cloud-accounts/" + target + "/images/refresh", null);
+      assertThat(images.status()).as(images.toString()).isEqualTo(200);
+      assertThat(images.json()).as(images.toString()).anySatisfy(image -> {
+        assertThat(image.get("id").asText()).isEqualTo(imageId);
+        assertThat(image.at("/tags/ferry:job-id").asText()).isEqualTo(id);
+      });
+
+      // The AMI → a local kvm-layered qcow2 folder.
+      Path backFolder = Files.createDirectories(directory.resolve("back/images"));
+      String back = localAccount(admin, "kvm-copy", backFolder.getParent(), "qcow2", "kvm");
+      Api.Response copied = admin.post("/api/v1/migrations", Map.of("sourceAccountId", target,
+          "sourceImageId", imageId, "targetAccountId", back, "options", Map.of("name", "debian-12-from-aws")));
+      assertThat(copied.status()).as(copied.toString()).isEqualTo(201);
+      String copyId = copied.json().get("id").asText();
+      JsonNode copyEnd = awaitEnd(admin, copyId);
+      JsonNode copyReport = admin.get("/api/v1/migrations/" + copyId + "/report").json();
+      assertThat(copyEnd.get("state").asText()).as(copyReport.toString()).isEqualTo("SUCCEEDED");
+      JsonNode detected = stepResult(copyReport, "STRIP").get("system");
+      List<String> layers = new ArrayList<>();
+      detected.get("layers").forEach(layer -> {
+        if (layer.get("present").asBoolean()) {
+          layers.add(layer.get("cloud").asText());
+        }
+      });
+      assertThat(layers).as(detected.toString()).containsExactly("aws");
+      // The datasource the first migration injected (Ec2) is what cloud-init reads in the AMI.
+      assertThat(detected.at("/cloudInit/datasourceListFile").asText()).as(detected.toString())
+          .isEqualTo("/etc/cloud/cloud.cfg.d/99_ferry-aws.cfg");
+      assertThat(detected.at("/cloudInit/datasourceList")).as(detected.toString()).anySatisfy(
+          datasource -> assertThat(datasource.asText()).isEqualTo("Ec2"));
+
+      Path image = backFolder.resolve("debian-12-from-aws.qcow2");
+      assertThat(image).isRegularFile();
+      JsonNode info = JSON.readTree(run(directory, "qemu-img", "info", "--output=json", image.toString()));
+      assertThat(info.get("format").asText()).isEqualTo("qcow2");
+      assertThat(info.get("virtual-size").asLong()).isEqualTo(1L << 30);
+      run(directory, "qemu-img", "check", image.toString());
+    } finally {
+      if (moto != null) {
+        moto.destroy();
+        if (!moto.waitFor(20, TimeUnit.SECONDS)) {
+          moto.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private static String localAccount(Api admin, String name, Path folder, String format, String layer) {
+    Api.Response created = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
+        "settings", Map.of("directory", folder.toString(), "format", format, "layer", layer)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    return created.json().get("id").asText();
+  }
+
+  /** Reads the migration's event stream until its end event (the server closes it then). */
+  private static JsonNode awaitEnd(Api admin, String id) throws Exception {
+    Api.Response stream = admin.send(admin.request("GET", "/api/v1/migrations/" + id + "/events")
+        .header("Accept", "text/event-stream"));
+    assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
+    String event = null;
+    for (String line : stream.body().split("\n")) {
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:") && "end".equals(event)) {
+        return JSON.readTree(line.substring(5));
+      }
+    }
+    throw new AssertionError("no end event: " + stream.body());
+  }
+
+  /** The result (for STRIP and INJECT the agent's change report) of the named step. */
+  private static JsonNode stepResult(JsonNode report, String step) {
+    List<JsonNode> results = new ArrayList<>();
+    report.get("steps").forEach(candidate -> {
+      if (step.equals(candidate.get("name").asText())) {
+        results.add(candidate.get("result"));
+      }
+    });
+    assertThat(results).as(report.toString()).hasSize(1);
+    assertThat(results.get(0)).as(step + " has no result: " + report).isNotNull();
+    return results.get(0);
+  }
+
+  /** The changes of an agent report as "ACTION path". */
+  private static List<String> changes(JsonNode agentReport) {
+    List<String> changes = new ArrayList<>();
+    agentReport.get("changes").forEach(change ->
+        changes.add(change.get("action").asText() + " " + change.get("path").asText()));
+    return changes;
+  }
+
+  /** The reasons the agent gave for its changes of one path, joined. */
+  private static String reasons(JsonNode agentReport, String path) {
+    StringBuilder reasons = new StringBuilder();
+    agentReport.get("changes").forEach(change -> {
+      if (path.equals(change.get("path").asText())) {
+        reasons.append(change.get("reason").asText()).append('\n');
+      }
+    });
+    return reasons.toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * Starts plugin-aws's faithful_moto.py with moto_server's own Python (its shebang's, else the
+   * python beside it) on the loopback port and waits until it accepts connections.
+   */
+  private static Process startMoto(Path motoServer, Path folder, int port) throws Exception {
+    Path script = projectRoot().resolve(
+        "deployment-plugins/plugin-aws/src/test/resources/io/ferry/plugin/aws/faithful_moto.py");
+    assertThat(script).isRegularFile();
+    String python = motoServer.resolveSibling("python").toString();
+    String firstLine = Files.readAllLines(motoServer, StandardCharsets.ISO_8859_1).get(0);
+    if (firstLine.startsWith("#!") && !firstLine.contains(" ")) {
+      python = firstLine.substring(2).trim();
+    }
+    Path log = folder.resolve("moto.log");
+    Process process = new ProcessBuilder(python, script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+        .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!accepting(port)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        throw new AssertionError("moto did not start on port " + port + ": " + Files.readString(log));
+      }
+      Thread.sleep(100); // waiting for an external process to listen, no clock to inject
+    }
+    return process;
+  }
+
+  private static boolean accepting(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  private static String run(Path directory, String... command) throws Exception {
+    Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
+    return output;
+  }
+}
