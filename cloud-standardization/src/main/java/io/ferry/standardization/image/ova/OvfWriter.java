@@ -17,12 +17,16 @@ import org.w3c.dom.Element;
 
 /**
  * Builds an OVF 1.0 envelope (DSP0243) for one virtual system with minimal hardware: CPUs,
- * memory, an LSI Logic SCSI controller and the disk on it, as vSphere's OVF deploy and cloud import
- * services (AWS VM Import) accept.
+ * memory, an LSI Logic SCSI controller and one streamOptimized VMDK disk on it, as vSphere's
+ * content library, OVF deploy and cloud import services (AWS VM Import) accept. Used by the OVA
+ * writer of this package and by plugins that upload an OVF descriptor beside a VMDK (vSphere).
+ *
+ * <p>Text values (name, file name) are XML-escaped; the result is a UTF-8 XML document as a string.
  */
-final class OvfWriter {
+public final class OvfWriter {
 
   static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
+  static final String VMW = "http://www.vmware.com/schema/ovf";
   static final String RASD =
       "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
   static final String VSSD =
@@ -30,14 +34,55 @@ final class OvfWriter {
   static final String STREAM_OPTIMIZED =
       "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized";
 
-  /** The virtual hardware described: CPU count, memory in MiB, VMware hardware family. */
-  record Hardware(int cpus, long memoryMebibytes, String virtualSystemType) {
-    static final Hardware DEFAULT = new Hardware(2, 2048, "vmx-10");
+  /** The firmware the virtual machine boots with. */
+  public enum Firmware {
+    /** Legacy BIOS: nothing is written (every OVF consumer's default). */
+    BIOS,
+    /** UEFI: written as VMware's {@code <vmw:Config vmw:key="firmware" vmw:value="efi"/>}. */
+    EFI
+  }
+
+  /**
+   * The virtual hardware described.
+   *
+   * @param cpus number of virtual CPUs, at least 1
+   * @param memoryMebibytes memory in MiB, at least 1
+   * @param virtualSystemType VMware hardware family, e.g. {@code vmx-10}
+   * @param firmware BIOS or EFI
+   */
+  public record Hardware(int cpus, long memoryMebibytes, String virtualSystemType, Firmware firmware) {
+    /** Two CPUs, 2 GiB, {@code vmx-10}, BIOS: what the OVA writer describes. */
+    public static final Hardware DEFAULT = new Hardware(2, 2048, "vmx-10", Firmware.BIOS);
+
+    /** Checks the values. */
+    public Hardware {
+      if (cpus < 1 || memoryMebibytes < 1 || virtualSystemType == null || virtualSystemType.isBlank() || firmware == null) {
+        throw new FerryException(
+            ErrorCode.INVALID_REQUEST,
+            "OVF hardware needs at least 1 CPU, 1 MiB memory, a system type and a firmware: " + cpus + " CPUs, "
+                + memoryMebibytes + " MiB, " + virtualSystemType + ", " + firmware);
+      }
+    }
+
+    /** The same hardware booting with {@code other} firmware. */
+    public Hardware withFirmware(Firmware other) {
+      return new Hardware(cpus, memoryMebibytes, virtualSystemType, other);
+    }
   }
 
   private OvfWriter() {}
 
-  static String envelope(String name, String diskFile, long diskFileSize, long capacity, Hardware hardware) {
+  /**
+   * The OVF descriptor of one virtual system named {@code name} with one disk.
+   *
+   * @param name the virtual system's id and name
+   * @param diskFile the disk file's name as referenced ({@code ovf:href}), relative to the descriptor
+   * @param diskFileSize the disk file's size in bytes
+   * @param capacity the disk's virtual size in bytes
+   * @param hardware CPUs, memory, hardware family, firmware
+   * @return the XML document
+   */
+  public static String envelope(String name, String diskFile, long diskFileSize, long capacity, Hardware hardware) {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
       factory.setNamespaceAware(true);
@@ -46,6 +91,9 @@ final class OvfWriter {
       envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:ovf", OVF);
       envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:rasd", RASD);
       envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:vssd", VSSD);
+      if (hardware.firmware() == Firmware.EFI) {
+        envelope.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:vmw", VMW);
+      }
       envelope.setAttributeNS(OVF, "ovf:version", "1.0");
       document.appendChild(envelope);
 
@@ -115,6 +163,12 @@ final class OvfWriter {
             {"Parent", "3"},
             {"ResourceType", "17"}
           });
+      if (hardware.firmware() == Firmware.EFI) {
+        Element firmware = child(hardwareSection, VMW, "vmw:Config");
+        firmware.setAttributeNS(OVF, "ovf:required", "false");
+        firmware.setAttributeNS(VMW, "vmw:key", "firmware");
+        firmware.setAttributeNS(VMW, "vmw:value", "efi");
+      }
 
       Transformer transformer = TransformerFactory.newInstance().newTransformer();
       transformer.setOutputProperty(OutputKeys.INDENT, "yes");

@@ -1,6 +1,8 @@
 /**
  * OVA appliances: the boot disk read in place through the OVF descriptor; written as OVF +
  * manifest + streamOptimized VMDK. {@link io.ferry.standardization.image.ova.OvaFormatHandler} is
- * the entry point; every other class of this package is an implementation detail.
+ * the entry point; {@link io.ferry.standardization.image.ova.OvfWriter} writes the OVF descriptor
+ * alone (for clouds that take OVF + VMDK as separate files, such as vSphere content libraries);
+ * every other class of this package is an implementation detail.
  */
 package io.ferry.standardization.image.ova;

@@ -6,6 +6,8 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.DiskImages;
 import io.ferry.standardization.image.WriteOptions;
+import io.ferry.standardization.image.ova.OvfWriter;
+import io.ferry.standardization.spi.BootMode;
 import io.ferry.standardization.spi.DirectUpload;
 import io.ferry.standardization.spi.JobTag;
 import io.ferry.standardization.spi.UploadSpec;
@@ -29,6 +31,9 @@ final class VsphereDirectUpload implements DirectUpload {
 
   static final String OVF_FILE = "disk.ovf";
   static final String VMDK_FILE = "disk-1.vmdk";
+
+  /** The VM the OVF describes: two vCPUs, 2 GiB, hardware version 13 (ESXi 6.5 and later). */
+  static final OvfWriter.Hardware HARDWARE = new OvfWriter.Hardware(2, 2048, "vmx-13", OvfWriter.Firmware.BIOS);
 
   private final VsphereCloudPlugin plugin;
   private final UploadSpec spec;
@@ -83,13 +88,18 @@ final class VsphereDirectUpload implements DirectUpload {
   private synchronized void upload() throws IOException {
     Path vmdkFile = folder.resolve(VMDK_FILE);
     Path ovfFile = folder.resolve(OVF_FILE);
-    String ovf = OvfEnvelope.write(spec.name(), VMDK_FILE, Files.size(vmdkFile), spec.virtualSize(), spec.bootMode());
+    String ovf = OvfWriter.envelope(spec.name(), VMDK_FILE, Files.size(vmdkFile), spec.virtualSize(), hardware(spec.bootMode()));
     Files.writeString(ovfFile, ovf, StandardCharsets.UTF_8);
     Map<String, Path> files = new LinkedHashMap<>();
     files.put(OVF_FILE, ovfFile);
     files.put(VMDK_FILE, vmdkFile);
     itemId = plugin.uploadItem(spec, tag, files);
     ScratchFiles.deleteTree(folder);
+  }
+
+  /** The OVF hardware for an image booting in {@code bootMode}: EFI firmware for UEFI images. */
+  static OvfWriter.Hardware hardware(BootMode bootMode) {
+    return HARDWARE.withFirmware(bootMode == BootMode.UEFI ? OvfWriter.Firmware.EFI : OvfWriter.Firmware.BIOS);
   }
 
   /** The VMDK writer; its finish also uploads the item. */

@@ -50,6 +50,8 @@ import org.w3c.dom.Element;
 class VsphereLibraryIT {
 
   private static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
+  private static final String VMW = "http://www.vmware.com/schema/ovf";
+  private static final String VSSD = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData";
   private static final long DISK_SIZE = 8L << 20;
 
   private static Vcsim vcsim;
@@ -187,7 +189,10 @@ class VsphereLibraryIT {
       Element disk = (Element) descriptor.getElementsByTagNameNS(OVF, "Disk").item(0);
       assertThat(Long.parseLong(disk.getAttributeNS(OVF, "capacity"))).isEqualTo(DISK_SIZE);
       assertThat(disk.getAttributeNS(OVF, "format")).endsWith("#streamOptimized");
-      assertThat(Files.readString(ovf)).contains("vmw:key=\"firmware\" vmw:value=\"efi\"");
+      Element firmware = (Element) descriptor.getElementsByTagNameNS(VMW, "Config").item(0);
+      assertThat(firmware).as("UEFI image: firmware in the OVF").isNotNull();
+      assertThat(firmware.getAttributeNS(VMW, "key") + "=" + firmware.getAttributeNS(VMW, "value")).isEqualTo("firmware=efi");
+      assertThat(descriptor.getElementsByTagNameNS(VSSD, "VirtualSystemType").item(0).getTextContent()).isEqualTo("vmx-13");
 
       // export reads the same bytes
       try (DiskImageReader exported = plugin.openImage(itemId, tag)) {
@@ -208,7 +213,10 @@ class VsphereLibraryIT {
     Path vmdk = directory.resolve("foreign-disk1.vmdk");
     QemuImg.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
     Path ovf = directory.resolve("foreign.ovf");
-    Files.writeString(ovf, OvfEnvelope.write("foreign", "foreign-disk1.vmdk", Files.size(vmdk), DISK_SIZE, BootMode.BIOS));
+    Files.writeString(
+        ovf,
+        io.ferry.standardization.image.ova.OvfWriter.envelope(
+            "foreign", "foreign-disk1.vmdk", Files.size(vmdk), DISK_SIZE, io.ferry.standardization.image.ova.OvfWriter.Hardware.DEFAULT));
     VsphereSettings settings = settings("ferry-foreign", Map.of());
     try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context())) {
       ContentLibrary library = new ContentLibrary(plugin.rest());
