@@ -12,6 +12,8 @@ import java.util.Map;
  * @param packageManager dpkg, rpm or unknown
  * @param initSystem systemd, sysvinit, openrc or unknown
  * @param bootMode uefi, bios or unknown, with the evidence in {@code notes}
+ * @param architecture the CPU architecture the tree's binaries are built for ({@code x86_64},
+ *     {@code arm64}, ... or {@code unknown}), with the evidence in {@code notes}
  * @param kernels kernel versions found in /boot and /lib/modules
  * @param cloudInit the cloud-init installation and its effective datasource list
  * @param agents the catalogue's guest agents and their state
@@ -24,6 +26,7 @@ public record SystemDescription(
     String packageManager,
     String initSystem,
     String bootMode,
+    String architecture,
     List<String> kernels,
     CloudInitState cloudInit,
     List<AgentState> agents,

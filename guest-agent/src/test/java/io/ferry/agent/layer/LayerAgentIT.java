@@ -263,6 +263,10 @@ class LayerAgentIT {
     assertThat(description.packageManager()).isEqualTo("dpkg");
     assertThat(description.initSystem()).isEqualTo("systemd");
     assertThat(description.kernels()).containsExactly("6.1.0-28-cloud-amd64");
+    // The fixture's binaries come from Debian's packages for this machine (open-vm-tools).
+    String hostArchitecture = System.getProperty("os.arch").equals("aarch64") ? "arm64" : "x86_64";
+    assertThat(description.architecture()).isEqualTo(hostArchitecture);
+    assertThat(description.notes()).anyMatch(note -> note.startsWith("architecture " + hostArchitecture + ": ELF headers of"));
     assertThat(description.cloudInit().datasourceList()).contains("Ec2", "Azure", "None");
     assertThat(description.presentLayers()).containsExactly("vsphere");
     assertThat(description.agents()).anySatisfy(a -> {
@@ -275,6 +279,7 @@ class LayerAgentIT {
     assertThat(rocky.os().family()).isEqualTo("rhel");
     assertThat(rocky.os().id()).isEqualTo("rocky");
     assertThat(rocky.packageManager()).isEqualTo("rpm");
+    assertThat(rocky.architecture()).isEqualTo(hostArchitecture);
     assertThat(rocky.presentLayers()).isEmpty();
   }
 }

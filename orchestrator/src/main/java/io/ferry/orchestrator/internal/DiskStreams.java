@@ -114,30 +114,68 @@ public final class DiskStreams {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /**
+   * What {@link #digest(DiskImageReader, long, StepContext)} found.
+   *
+   * @param sha256 the SHA-256 of the disk's first {@code length} bytes, zeros included
+   * @param firstNonZeroPadding the offset of the first non-zero byte past {@code length}, or -1
+   */
+  public record Digest(String sha256, long firstNonZeroPadding) {}
+
   /** The SHA-256 of {@code reader}'s whole disk, zeros included. */
   public static String digest(DiskImageReader reader, StepContext context) throws IOException {
+    return digest(reader, reader.virtualSize(), context).sha256();
+  }
+
+  /**
+   * The SHA-256 of {@code reader}'s first {@code length} bytes, zeros included, and where the
+   * rest of the disk (a cloud's rounding up) first holds a non-zero byte.
+   */
+  public static Digest digest(DiskImageReader reader, long length, StepContext context) throws IOException {
     MessageDigest digest = sha256();
     long size = reader.virtualSize();
+    long hashed = Math.min(length, size);
     ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
     byte[] zeros = new byte[BLOCK];
+    long firstNonZero = -1;
     Iterator<Extent> extents = reader.extents();
-    while (extents.hasNext()) {
+    while (extents.hasNext() && firstNonZero < 0) {
       Extent extent = extents.next();
       long offset = extent.offset();
       while (offset < extent.end()) {
-        int length = (int) Math.min(BLOCK, extent.end() - offset);
-        if (extent.type().holdsData()) {
-          buffer.clear().limit(length);
-          reader.read(offset, buffer);
-          digest.update(buffer.array(), 0, length);
-        } else {
-          digest.update(zeros, 0, length);
+        int blockLength = (int) Math.min(BLOCK, extent.end() - offset);
+        if (offset < hashed) {
+          blockLength = (int) Math.min(blockLength, hashed - offset);
         }
-        offset += length;
+        if (extent.type().holdsData()) {
+          buffer.clear().limit(blockLength);
+          reader.read(offset, buffer);
+          if (offset < hashed) {
+            digest.update(buffer.array(), 0, blockLength);
+          } else {
+            int index = firstNonZeroIndex(buffer.array(), blockLength);
+            if (index >= 0) {
+              firstNonZero = offset + index;
+              break;
+            }
+          }
+        } else if (offset < hashed) {
+          digest.update(zeros, 0, blockLength);
+        }
+        offset += blockLength;
         context.progress(offset, size);
       }
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return new Digest(HexFormat.of().formatHex(digest.digest()), firstNonZero);
+  }
+
+  private static int firstNonZeroIndex(byte[] bytes, int length) {
+    for (int index = 0; index < length; index++) {
+      if (bytes[index] != 0) {
+        return index;
+      }
+    }
+    return -1;
   }
 
   private static boolean allZero(ByteBuffer buffer) {

@@ -270,7 +270,7 @@ public final class Steps {
     BundleManifest manifest = bundles().manifest(plan.path("bundleId").asText());
     Path target = jobFolder(job.id()).resolve("target.raw");
     UploadSpec spec = new UploadSpec(imageName(job, plan), manifest.disk().virtualSize(), bootMode(manifest, plan),
-        architecture(plan));
+        architecture(plan, manifest));
     try (DirectUpload upload = accounts.targetPlugin().openDirectUpload(spec, new JobTag(job.id()));
         DiskImageReader reader = DiskImages.open(target, DiskFormat.RAW)) {
       String digest = DiskStreams.upload(reader, upload.writer(), context);
@@ -292,7 +292,7 @@ public final class Steps {
     tags.put("ferry:sha256", job.diskDigest());
     RegisteredImage image = accounts.targetPlugin().registerImage(new RegisterRequest(imageName(job, plan),
         "Migrated by Ferry job " + job.id() + " from " + job.sourceImageId(), job.uploadId(), bootMode(manifest, plan),
-        architecture(plan), false, plan.path("osName").asText(null), accounts.target().layer(), new JobTag(job.id()),
+        architecture(plan, manifest), false, plan.path("osName").asText(null), accounts.target().layer(), new JobTag(job.id()),
         tags));
     store.setJobColumn(job.id(), "result_image_id", image.imageId());
     store.setJobColumn(job.id(), "result_location", image.location());
@@ -312,14 +312,27 @@ public final class Steps {
       store.saveResult(job.id(), StepName.VERIFY, "{\"skipped\":\"the target plugin cannot read images back\"}");
       return Outcome.SKIPPED;
     }
+    long expectedSize = bundles().manifest(plan(job).path("bundleId").asText()).disk().virtualSize();
     try (reader) {
-      String digest = DiskStreams.digest(reader, context);
-      ObjectNode result = JSON.createObjectNode().put("expected", job.diskDigest()).put("actual", digest)
-          .put("format", reader.format().id());
-      store.saveResult(job.id(), StepName.VERIFY, result.toString());
-      if (!digest.equals(job.diskDigest())) {
+      long actualSize = reader.virtualSize();
+      if (actualSize < expectedSize) {
         throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED, "the registered image " + job.resultImageId()
-            + " reads back with SHA-256 " + digest + ", the uploaded disk had " + job.diskDigest());
+            + " reads back with " + actualSize + " bytes, the uploaded disk had " + expectedSize);
+      }
+      // Clouds round disks up (AWS to whole GiB, Azure to whole MiB): the padding must read as zeros.
+      DiskStreams.Digest digest = DiskStreams.digest(reader, expectedSize, context);
+      ObjectNode result = JSON.createObjectNode().put("expected", job.diskDigest()).put("actual", digest.sha256())
+          .put("format", reader.format().id()).put("virtualSize", expectedSize)
+          .put("paddingBytes", actualSize - expectedSize);
+      store.saveResult(job.id(), StepName.VERIFY, result.toString());
+      if (digest.firstNonZeroPadding() >= 0) {
+        throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED, "the registered image " + job.resultImageId()
+            + " is " + actualSize + " bytes and holds data at offset " + digest.firstNonZeroPadding()
+            + ", past the uploaded disk's " + expectedSize + " bytes");
+      }
+      if (!digest.sha256().equals(job.diskDigest())) {
+        throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED, "the registered image " + job.resultImageId()
+            + " reads back with SHA-256 " + digest.sha256() + ", the uploaded disk had " + job.diskDigest());
       }
     }
     return Outcome.SUCCEEDED;
@@ -407,9 +420,21 @@ public final class Steps {
     return fromPlan == null ? BootMode.UNKNOWN : BootMode.valueOf(fromPlan);
   }
 
-  private static Architecture architecture(JsonNode plan) {
+  /**
+   * The source image's architecture as its cloud describes it, else what the guest agent found in
+   * the disk's binaries (the manifest's OS facts).
+   */
+  static Architecture architecture(JsonNode plan, BundleManifest manifest) {
     String name = plan.path("architecture").asText(null);
-    return name == null ? Architecture.UNKNOWN : Architecture.valueOf(name);
+    Architecture described = name == null ? Architecture.UNKNOWN : Architecture.valueOf(name);
+    if (described != Architecture.UNKNOWN) {
+      return described;
+    }
+    return switch (manifest.os().path("architecture").asText("")) {
+      case "x86_64" -> Architecture.X86_64;
+      case "arm64" -> Architecture.ARM64;
+      default -> Architecture.UNKNOWN;
+    };
   }
 
   private static void require(CloudPluginFactory factory, Capability capability, String what) {

@@ -51,13 +51,10 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
     Path sourceFolder = Files.createDirectories(directory.resolve("kvm/images"));
     Path disk = sourceFolder.resolve("debian-12.raw");
     sampleDisk(directory, disk);
-    // EBS snapshots come in whole GiB and VERIFY hashes the AMI's whole disk: the 52 MiB sample
-    // grows (sparse) to 1 GiB, its backup GPT header moved to the new end.
-    run(directory, "truncate", "-s", "1G", disk.toString());
-    run(directory, "sfdisk", "-q", "--relocate", "gpt-bak-std", disk.toString());
-    // An AMI needs a known architecture: the local cloud's sidecar names it.
-    Files.writeString(sourceFolder.resolve("debian-12.raw.ferry.json"),
-        "{\"name\":\"debian-12\",\"architecture\":\"X86_64\",\"bootMode\":\"UEFI\"}");
+    long sampleSize = Files.size(disk);
+    assertThat(sampleSize % (1L << 30)).as("the sample is not a whole number of GiB").isNotZero();
+    // No sidecar names the architecture: the agent finds it in the disk's binaries (STRIP), and
+    // REGISTER takes it from the bundle's manifest.
     String source = localAccount(admin, "kvm-lab", sourceFolder.getParent(), "raw", "kvm");
     Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
@@ -90,6 +87,12 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
       assertThat(inject.get("operation").asText()).isEqualTo("inject");
       assertThat(inject.get("cloud").asText()).isEqualTo("aws");
       assertThat(changes(inject)).as(inject.toString()).contains("CREATED /etc/cloud/cloud.cfg.d/99_ferry-aws.cfg");
+      assertThat(stepResult(report, "STRIP").at("/system/architecture").asText()).isEqualTo("x86_64");
+      // EBS snapshots come in whole GiB: VERIFY hashes the uploaded disk's bytes and finds zeros past them.
+      JsonNode verify = stepResult(report, "VERIFY");
+      assertThat(verify.get("actual").asText()).as(verify.toString()).isEqualTo(verify.get("expected").asText());
+      assertThat(verify.get("virtualSize").asLong()).isEqualTo(sampleSize);
+      assertThat(verify.get("paddingBytes").asLong()).isEqualTo((1L << 30) - sampleSize);
       assertThat(reasons(inject, "/etc/cloud/cloud.cfg.d/99_ferry-aws.cfg")).contains("inject aws: cloud-init datasource");
 
       String imageId = report.get("resultImageId").asText();
@@ -99,6 +102,7 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
       assertThat(images.json()).as(images.toString()).anySatisfy(image -> {
         assertThat(image.get("id").asText()).isEqualTo(imageId);
         assertThat(image.at("/tags/ferry:job-id").asText()).isEqualTo(id);
+        assertThat(image.get("architecture").asText()).isEqualTo("X86_64");
       });
 
       // The AMI → a local kvm-layered qcow2 folder.
@@ -129,6 +133,7 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
       assertThat(image).isRegularFile();
       JsonNode info = JSON.readTree(run(directory, "qemu-img", "info", "--output=json", image.toString()));
       assertThat(info.get("format").asText()).isEqualTo("qcow2");
+      // The AMI's disk is the snapshot's whole GiB; the copy keeps all of it.
       assertThat(info.get("virtual-size").asLong()).isEqualTo(1L << 30);
       run(directory, "qemu-img", "check", image.toString());
     } finally {

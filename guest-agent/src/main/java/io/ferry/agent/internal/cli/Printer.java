@@ -28,8 +28,8 @@ final class Printer {
     var os = d.os();
     out.printf("OS:              %s (id=%s, family=%s, version=%s)%s%n", os.prettyName(), os.id(), os.family(),
         os.versionId(), os.supported() ? "" : "  NOT SUPPORTED");
-    out.printf("package manager: %s%ninit system:     %s%nboot mode:       %s%nkernels:         %s%n",
-        d.packageManager(), d.initSystem(), d.bootMode(), d.kernels());
+    out.printf("package manager: %s%ninit system:     %s%nboot mode:       %s%narchitecture:    %s%nkernels:         %s%n",
+        d.packageManager(), d.initSystem(), d.bootMode(), d.architecture(), d.kernels());
     out.printf("cloud-init:      %s, datasource_list %s%s%n", d.cloudInit().installed() ? "installed" : "not installed",
         d.cloudInit().datasourceList(),
         d.cloudInit().datasourceListFile() == null ? "" : " (" + d.cloudInit().datasourceListFile() + ")");

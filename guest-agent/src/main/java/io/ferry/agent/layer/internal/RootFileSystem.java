@@ -190,6 +190,24 @@ public final class RootFileSystem {
     }
   }
 
+  /**
+   * The first {@code count} bytes (or fewer, if the file is shorter) of the regular file {@code
+   * path} (links followed inside the root), if it is one.
+   */
+  public Optional<byte[]> readHead(String path, int count) {
+    Path host = resolve(path);
+    if (!Files.isRegularFile(host, NOFOLLOW)) {
+      return Optional.empty();
+    }
+    try (InputStream in = Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(in.readNBytes(count));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new FerryException(ErrorCode.IO_ERROR, "cannot read " + path + ": " + e, e);
+    }
+  }
+
   /** The text of the regular file {@code path}, if it is one. */
   public Optional<String> readText(String path) {
     return read(path).map(bytes -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8));

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Reads what a root holds: OS, package manager, init system, boot mode, kernels, cloud layers. */
+/**
+ * Reads what a root holds: OS, package manager, init system, boot mode, architecture, kernels,
+ * cloud layers.
+ */
 public final class SystemDetector {
 
   /** The cloud-init files read for the effective datasource list, cloud.cfg first. */
@@ -42,6 +45,7 @@ public final class SystemDetector {
     String packageManager = packageManager();
     String initSystem = initSystem();
     String bootMode = bootMode(notes);
+    String architecture = new ArchitectureProbe(fileSystem).probe(notes);
     CloudInitState cloudInit = cloudInit();
     Set<String> installed = installedPackages();
     List<AgentState> agents = new ArrayList<>();
@@ -64,7 +68,7 @@ public final class SystemDetector {
       layers.add(presence(layer, cloudInit));
     }
     return new SystemDescription(
-        os, packageManager, initSystem, bootMode, kernels(), cloudInit, agents, layers, notes);
+        os, packageManager, initSystem, bootMode, architecture, kernels(), cloudInit, agents, layers, notes);
   }
 
   private LayerPresence presence(CloudLayer layer, CloudInitState cloudInit) {
