@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.support.Api;
+import io.ferry.systemmanager.support.Moto;
 import io.ferry.systemmanager.support.WorkflowIntegrationTest;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -43,8 +44,7 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
   @Test
   void migratesALocalDiskIntoAnAmiAndTheAmiBackIntoAQcow2() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "loop devices and mounts need root");
-    Path motoServer = projectRoot().resolve(".ferry/venv/bin/moto_server");
-    assumeTrue(Files.isExecutable(motoServer),
+    assumeTrue(Files.isExecutable(Moto.executable(projectRoot())),
         "moto is not installed (.ferry/venv/bin/moto_server): run scripts/test.sh to install scripts/test-requirements.txt");
     assumeTrue(workflowRuns(), "the real migration workflow is not in this server");
     Api admin = as(user(tenant("acme"), "alice", Role.ADMIN));
@@ -59,13 +59,9 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
     Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
 
-    Process moto = null;
-    try {
-      Path motoFolder = Files.createDirectories(directory.resolve("moto"));
-      int port = freePort();
-      moto = startMoto(motoServer, motoFolder, port);
+    try (Moto moto = Moto.start(projectRoot(), directory.resolve("moto"))) {
       Api.Response aws = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "aws", "name", "aws-lab",
-          "region", "us-east-1", "endpoint", "http://127.0.0.1:" + port,
+          "region", "us-east-1", "endpoint", moto.endpoint(),
           "settings", Map.of("pollIntervalMillis", "100", "waitTimeoutSeconds", "120"),
           "secrets", Map.of("accessKeyId", "AKIAFERRYTEST", "secretAccessKey", "ferry-test-secret")));
       assertThat(aws.status()).as(aws.toString()).isEqualTo(201);
@@ -136,50 +132,7 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
       // The AMI's disk is the snapshot's whole GiB; the copy keeps all of it.
       assertThat(info.get("virtual-size").asLong()).isEqualTo(1L << 30);
       run(directory, "qemu-img", "check", image.toString());
-    } finally {
-      if (moto != null) {
-        moto.destroy();
-        if (!moto.waitFor(20, TimeUnit.SECONDS)) {
-          moto.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        }
-      }
     }
-  }
-
-  private static String localAccount(Api admin, String name, Path folder, String format, String layer) {
-    Api.Response created = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
-        "settings", Map.of("directory", folder.toString(), "format", format, "layer", layer)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    return created.json().get("id").asText();
-  }
-
-  /** Reads the migration's event stream until its end event (the server closes it then). */
-  private static JsonNode awaitEnd(Api admin, String id) throws Exception {
-    Api.Response stream = admin.send(admin.request("GET", "/api/v1/migrations/" + id + "/events")
-        .header("Accept", "text/event-stream"));
-    assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
-    String event = null;
-    for (String line : stream.body().split("\n")) {
-      if (line.startsWith("event:")) {
-        event = line.substring(6).trim();
-      } else if (line.startsWith("data:") && "end".equals(event)) {
-        return JSON.readTree(line.substring(5));
-      }
-    }
-    throw new AssertionError("no end event: " + stream.body());
-  }
-
-  /** The result (for STRIP and INJECT the agent's change report) of the named step. */
-  private static JsonNode stepResult(JsonNode report, String step) {
-    List<JsonNode> results = new ArrayList<>();
-    report.get("steps").forEach(candidate -> {
-      if (step.equals(candidate.get("name").asText())) {
-        results.add(candidate.get("result"));
-      }
-    });
-    assertThat(results).as(report.toString()).hasSize(1);
-    assertThat(results.get(0)).as(step + " has no result: " + report).isNotNull();
-    return results.get(0);
   }
 
   /** The changes of an agent report as "ACTION path". */
@@ -199,48 +152,6 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
       }
     });
     return reasons.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /**
-   * Starts plugin-aws's faithful_moto.py with moto_server's own Python (its shebang's, else the
-   * python beside it) on the loopback port and waits until it accepts connections.
-   */
-  private static Process startMoto(Path motoServer, Path folder, int port) throws Exception {
-    Path script = projectRoot().resolve(
-        "deployment-plugins/plugin-aws/src/test/resources/io/ferry/plugin/aws/faithful_moto.py");
-    assertThat(script).isRegularFile();
-    String python = motoServer.resolveSibling("python").toString();
-    String firstLine = Files.readAllLines(motoServer, StandardCharsets.ISO_8859_1).get(0);
-    if (firstLine.startsWith("#!") && !firstLine.contains(" ")) {
-      python = firstLine.substring(2).trim();
-    }
-    Path log = folder.resolve("moto.log");
-    Process process = new ProcessBuilder(python, script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
-        .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!accepting(port)) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        throw new AssertionError("moto did not start on port " + port + ": " + Files.readString(log));
-      }
-      Thread.sleep(100); // waiting for an external process to listen, no clock to inject
-    }
-    return process;
-  }
-
-  private static boolean accepting(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException notYet) {
-      return false;
-    }
   }
 
   private static String run(Path directory, String... command) throws Exception {

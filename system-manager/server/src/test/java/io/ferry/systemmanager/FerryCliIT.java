@@ -57,13 +57,6 @@ class FerryCliIT extends WorkflowIntegrationTest {
     return created.json().get("token").asText();
   }
 
-  private String localAccount(Api admin, String name, Path folder, String format, String layer) {
-    Api.Response created = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
-        "settings", Map.of("directory", folder.toString(), "format", format, "layer", layer)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    return created.json().get("id").asText();
-  }
-
   @Test
   void wrongOrRevokedTokenExitsWithItsOwnStatusAndSaysWhatToDo() {
     Run wrong = ferry("ferry_not-a-real-token", "jobs");

@@ -161,35 +161,6 @@ class VsphereMigrationEndToEndIT extends WorkflowIntegrationTest {
     }
   }
 
-  /** Reads the migration's event stream until its end event (the server closes it then). */
-  private static JsonNode awaitEnd(Api admin, String id) throws Exception {
-    Api.Response stream = admin.send(admin.request("GET", "/api/v1/migrations/" + id + "/events")
-        .header("Accept", "text/event-stream"));
-    assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
-    String event = null;
-    for (String line : stream.body().split("\n")) {
-      if (line.startsWith("event:")) {
-        event = line.substring(6).trim();
-      } else if (line.startsWith("data:") && "end".equals(event)) {
-        return JSON.readTree(line.substring(5));
-      }
-    }
-    throw new AssertionError("no end event: " + stream.body());
-  }
-
-  /** The result (for STRIP and INJECT the agent's change report) of the named step. */
-  private static JsonNode stepResult(JsonNode report, String step) {
-    List<JsonNode> results = new ArrayList<>();
-    report.get("steps").forEach(candidate -> {
-      if (step.equals(candidate.get("name").asText())) {
-        results.add(candidate.get("result"));
-      }
-    });
-    assertThat(results).as(report.toString()).hasSize(1);
-    assertThat(results.get(0)).as(step + " has no result: " + report).isNotNull();
-    return results.get(0);
-  }
-
   /** The changes of an agent report as "ACTION path" (with " -> target" for created links). */
   private static List<String> changes(JsonNode agentReport) {
     List<String> changes = new ArrayList<>();

@@ -1,5 +1,9 @@
 package io.ferry.systemmanager.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.orchestrator.MigrationOrchestrator;
 import io.ferry.orchestrator.RecordingMigrationOrchestrator;
 import java.io.IOException;
@@ -7,6 +11,9 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -18,6 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * check what the API shows instead.
  */
 public abstract class WorkflowIntegrationTest extends ApiIntegrationTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Autowired protected MigrationOrchestrator orchestrator;
 
@@ -42,6 +51,43 @@ public abstract class WorkflowIntegrationTest extends ApiIntegrationTest {
       throw new IllegalStateException("not inside the Ferry repository: " + Path.of("").toAbsolutePath());
     }
     return current;
+  }
+
+  /** Creates a local cloud account over the API and returns its id. */
+  protected static String localAccount(Api admin, String name, Path folder, String format, String layer) {
+    Api.Response created = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
+        "settings", Map.of("directory", folder.toString(), "format", format, "layer", layer)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    return created.json().get("id").asText();
+  }
+
+  /** Reads the migration's event stream until its end event (the server closes it then). */
+  protected static JsonNode awaitEnd(Api admin, String id) throws IOException {
+    Api.Response stream = admin.send(admin.request("GET", "/api/v1/migrations/" + id + "/events")
+        .header("Accept", "text/event-stream"));
+    assertThat(stream.status()).as(stream.toString()).isEqualTo(200);
+    String event = null;
+    for (String line : stream.body().split("\n")) {
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:") && "end".equals(event)) {
+        return JSON.readTree(line.substring(5));
+      }
+    }
+    throw new AssertionError("no end event: " + stream.body());
+  }
+
+  /** The result (for STRIP and INJECT the agent's change report) of the named step. */
+  protected static JsonNode stepResult(JsonNode report, String step) {
+    List<JsonNode> results = new ArrayList<>();
+    report.get("steps").forEach(candidate -> {
+      if (step.equals(candidate.get("name").asText())) {
+        results.add(candidate.get("result"));
+      }
+    });
+    assertThat(results).as(report.toString()).hasSize(1);
+    assertThat(results.get(0)).as(step + " has no result: " + report).isNotNull();
+    return results.get(0);
   }
 
   /** A raw disk of zeros: no partition table, no file system; a migration of it fails. */

@@ -4,7 +4,10 @@ import io.ferry.orchestrator.MigrationOrchestrator;
 import io.ferry.orchestrator.Orchestrator;
 import io.ferry.orchestrator.OrchestratorSettings;
 import io.ferry.orchestrator.RecordingMigrationOrchestrator;
+import io.ferry.standardization.bundle.ChunkStore;
 import io.ferry.standardization.bundle.LocalChunkStore;
+import io.ferry.standardization.bundle.s3.S3ChunkStore;
+import io.ferry.standardization.bundle.s3.S3StoreConfig;
 import io.ferry.standardization.spi.CloudPlugins;
 import io.ferry.systemmanager.internal.FerryProperties;
 import io.ferry.systemmanager.internal.account.CloudAccountService;
@@ -36,9 +39,8 @@ public class OrchestratorConfiguration {
       throws IOException {
     Path home = ferry.home().toAbsolutePath();
     Path work = properties.workDirectory() != null ? properties.workDirectory() : home.resolve("work");
-    Path store = properties.store() != null ? properties.store() : home.resolve("store");
     OrchestratorSettings settings = OrchestratorSettings
-        .defaults(properties.agentJar().toAbsolutePath(), work, new LocalChunkStore(store, clock))
+        .defaults(properties.agentJar().toAbsolutePath(), work, chunkStore(properties, home, clock))
         .withWorkerThreads(properties.workers());
     // The actual cost is recorded when a job ends (lazily: the recorder needs this orchestrator).
     MigrationMirror mirror = new MigrationMirror(jdbc, clock, status -> costs.getObject().migrationFinished(status));
@@ -47,6 +49,30 @@ public class OrchestratorConfiguration {
         CloudPlugins.load(OrchestratorConfiguration.class.getClassLoader()), settings, mirror);
     mirror.attach(orchestrator);
     return orchestrator;
+  }
+
+  /**
+   * The bundle store: the S3-compatible bucket of {@code ferry.orchestrator.s3.*} when its bucket
+   * is set (checked here, so a wrong bucket or credential stops the server at start with the
+   * reason), otherwise the local folder {@code ferry.orchestrator.store}.
+   */
+  public static ChunkStore chunkStore(OrchestratorProperties properties, Path home, Clock clock) throws IOException {
+    OrchestratorProperties.S3 s3 = properties.s3();
+    if (s3 == null || !s3.configured()) {
+      Path store = properties.store() != null ? properties.store() : home.resolve("store");
+      return new LocalChunkStore(store, clock);
+    }
+    // An empty endpoint (an unset environment variable) means AWS's own.
+    java.net.URI endpoint = s3.endpoint() == null || s3.endpoint().toString().isBlank() ? null : s3.endpoint();
+    S3ChunkStore store = new S3ChunkStore(
+        new S3StoreConfig(s3.bucket(), s3.prefix(), endpoint, s3.region(), s3.pathStyle(), null, null));
+    try {
+      store.listManifests();
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw new IllegalStateException("the bundle store " + store.describe() + " cannot be used: " + e.getMessage(), e);
+    }
+    return store;
   }
 
   /** Starts the workers after every singleton (Flyway included) is ready, stops them first. */

@@ -1,5 +1,6 @@
 package io.ferry.systemmanager.internal.migration;
 
+import java.net.URI;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param workers steps this server runs at once (0: submit only, workers run elsewhere)
  * @param agentJar the guest agent's jar ({@code guest-agent/target/ferry-agent.jar} by default)
  * @param workDirectory scratch disks, one folder per job ({@code ${ferry.home}/work} when unset)
- * @param store the local bundle store ({@code ${ferry.home}/store} when unset)
+ * @param store the local bundle store ({@code ${ferry.home}/store} when unset and no S3 bucket is set)
+ * @param s3 the S3-compatible bundle store, used instead of {@code store} when its bucket is set
  */
 @ConfigurationProperties("ferry.orchestrator")
 public record OrchestratorProperties(
@@ -20,4 +22,26 @@ public record OrchestratorProperties(
     @DefaultValue("2") int workers,
     @DefaultValue("guest-agent/target/ferry-agent.jar") Path agentJar,
     Path workDirectory,
-    Path store) {}
+    Path store,
+    @DefaultValue S3 s3) {
+
+  /**
+   * An S3-compatible bundle store shared by every server and worker. Credentials come from the AWS
+   * SDK's default chain (environment {@code AWS_ACCESS_KEY_ID} / {@code AWS_SECRET_ACCESS_KEY}, a
+   * profile, an instance role), never from this configuration.
+   *
+   * @param bucket the bucket, which must exist; unset: the local store
+   * @param prefix a key prefix for every object
+   * @param endpoint the endpoint of an S3-compatible server; unset: AWS's regional endpoint
+   * @param region the signing region
+   * @param pathStyle address the bucket in the path (most S3-compatible servers want it)
+   */
+  public record S3(String bucket, @DefaultValue("") String prefix, URI endpoint,
+      @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle) {
+
+    /** Whether an S3 store is configured. */
+    public boolean configured() {
+      return bucket != null && !bucket.isBlank();
+    }
+  }
+}
