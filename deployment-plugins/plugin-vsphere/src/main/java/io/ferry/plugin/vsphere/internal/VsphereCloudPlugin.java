@@ -246,10 +246,20 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     List<String> deleted = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     String libraryId = existingLibrary();
-    Optional<String> tagId = tags.find(tag.jobId());
+    Optional<String> tagId = Optional.empty();
+    List<JobTags.TaggedObject> attached = List.of();
+    try {
+      tagId = tags.find(tag.jobId());
+      attached = tagId.map(tags::attached).orElse(List.of());
+    } catch (FerryException e) {
+      if (e.retryable()) {
+        throw e; // the server is down or busy: the whole cleanup is retried
+      }
+      failed.add("tag:" + tag.jobId() + ": cannot read the job's tag: " + e.getMessage()); // the marker still finds items
+    }
     Set<String> jobItems = new LinkedHashSet<>();
     List<String> taggedVms = new ArrayList<>();
-    for (JobTags.TaggedObject object : tagId.map(tags::attached).orElse(List.of())) {
+    for (JobTags.TaggedObject object : attached) {
       if (object.type().equals(JobTags.ITEM_TYPE)) {
         JsonNode item = library.item(object.id());
         if (item == null) {
