@@ -294,6 +294,33 @@ class VsphereLibraryIT {
   }
 
   @Test
+  void uploadWhoseTagCannotBeAttachedDeletesItsItemAndTag() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("untaggable.raw"));
+    VsphereSettings settings = settings("ferry-untaggable", Map.of());
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    http.failWhen(request -> request.uri().getPath().contains("/tag-association/") && request.uri().getQuery().contains("action=attach"));
+    JobTag tag = new JobTag("untaggable-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      DirectUpload upload = plugin.openDirectUpload(new UploadSpec("untaggable", DISK_SIZE, BootMode.BIOS, Architecture.X86_64), tag);
+      TestDisk.copyInto(raw, upload.writer());
+      io.ferry.standardization.FerryException failure =
+          org.assertj.core.api.Assertions.catchThrowableOfType(io.ferry.standardization.FerryException.class, () -> upload.writer().finish());
+      assertThat(failure.code()).isEqualTo(io.ferry.standardization.ErrorCode.CLOUD_UNAVAILABLE);
+      upload.close();
+      assertThat(http.calls())
+          .as("nothing uploaded into an untagged item")
+          .noneMatch(call -> call.contains("update-session"))
+          .containsSubsequence(
+              "POST /rest/com/vmware/content/library/item -> 200 session",
+              "POST /rest/com/vmware/cis/tagging/tag-association/id:* ~action=attach -> -1 session",
+              "DELETE /rest/com/vmware/content/library/item/id:* -> 200 session",
+              "DELETE /rest/com/vmware/cis/tagging/tag/id:* -> 200 session");
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-untaggable", tag)).as("item or tag left behind").isEmpty();
+      assertThat(plugin.listImages()).isEmpty();
+    }
+  }
+
+  @Test
   void vmTemplatesAccountsDeployTheItemToAVmMarkedAsTemplateAndCleanupDestroysIt() throws Exception {
     Path raw = sparseRandomDisk(directory.resolve("template.raw"));
     Map<String, String> extra = new HashMap<>();
