@@ -1,11 +1,15 @@
 package io.ferry.plugin.vsphere;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.plugin.tck.CloudPluginContractTest;
 import io.ferry.plugin.tck.SeedImage;
 import io.ferry.plugin.tck.TestDisk;
 import io.ferry.plugin.vsphere.internal.VsphereRest;
 import io.ferry.plugin.vsphere.internal.VsphereSettings;
+import io.ferry.standardization.ErrorCode;
+import io.ferry.standardization.spi.Capability;
 import io.ferry.standardization.spi.CloudAccountConfig;
 import io.ferry.standardization.spi.CloudPlugin;
 import io.ferry.standardization.spi.CloudPluginFactory;
@@ -22,8 +26,13 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
-/** The plugin TCK against vcsim. HELPER_MODE is not declared, so its contract tests are skipped. */
+/**
+ * The plugin TCK against vcsim. HELPER_MODE is not declared (vcsim's VMs run nothing, so no agent
+ * could restore or inject in one; see the README), so the TCK skips its helper tests explicitly
+ * with an assumption naming the capability.
+ */
 public class VsphereCloudPluginIT extends CloudPluginContractTest {
 
   static final String LIBRARY = "ferry-tck";
@@ -79,8 +88,10 @@ public class VsphereCloudPluginIT extends CloudPluginContractTest {
   }
 
   /**
-   * Library items whose description carries the job's marker, and update and download sessions
-   * of those items, read straight from vcsim's REST API.
+   * What of the job is in vcsim, read straight from its REST API: the job's tag in the {@code
+   * ferry-job} category (one entry per object it is attached to, or the bare tag when it is
+   * attached to nothing), library items whose description carries the job's marker, and update
+   * and download sessions of the job's items.
    */
   public static List<String> taggedResources(Vcsim vcsim, String library, JobTag tag) {
     CloudAccountConfig config = new CloudAccountConfig("inspector", null, null, vcsim.settings(library), vcsim.secrets());
@@ -88,6 +99,28 @@ public class VsphereCloudPluginIT extends CloudPluginContractTest {
     List<String> found = new ArrayList<>();
     try (VsphereRest rest = new VsphereRest(settings, VsphereRest.httpClient(settings))) {
       Set<String> items = new HashSet<>();
+      String tagging = "/rest/com/vmware/cis/tagging";
+      for (JsonNode categoryId : rest.get(tagging + "/category")) {
+        if (!rest.get(tagging + "/category/id:" + categoryId.asText()).path("name").asText().equals("ferry-job")) {
+          continue;
+        }
+        for (JsonNode tagId : rest.post(tagging + "/tag/id:" + categoryId.asText() + "?~action=list-tags-for-category", Map.of())) {
+          if (!rest.get(tagging + "/tag/id:" + tagId.asText()).path("name").asText().equals(tag.jobId())) {
+            continue;
+          }
+          JsonNode objects =
+              rest.post(tagging + "/tag-association/id:" + tagId.asText() + "?~action=list-attached-objects", Map.of());
+          if (objects.isEmpty()) {
+            found.add("tag:" + tagId.asText());
+          }
+          for (JsonNode object : objects) {
+            found.add("tag:" + tagId.asText() + " on " + object.path("type").asText() + ":" + object.path("id").asText());
+            if (object.path("type").asText().equals("com.vmware.content.library.Item")) {
+              items.add(object.path("id").asText());
+            }
+          }
+        }
+      }
       for (JsonNode libraryId : rest.get("/rest/com/vmware/content/library")) {
         for (JsonNode itemId : rest.get("/rest/com/vmware/content/library/item?library_id=" + libraryId.asText())) {
           JsonNode item = rest.get("/rest/com/vmware/content/library/item/id:" + itemId.asText());
@@ -110,4 +143,12 @@ public class VsphereCloudPluginIT extends CloudPluginContractTest {
     return found;
   }
 
+  @Test
+  void helperModeIsNotDeclaredAndItsOperationsAreUnsupported() {
+    assertThat(factory().capabilities()).doesNotContain(Capability.HELPER_MODE);
+    try (CloudPlugin plugin = factory().create(accountConfig(), pluginContext())) {
+      assertThat(errorOf(() -> plugin.launchHelper(helperSpec(), new JobTag("helper")))).isEqualTo(ErrorCode.UNSUPPORTED);
+      assertThat(errorOf(() -> plugin.createVolume(1L << 20, new JobTag("helper")))).isEqualTo(ErrorCode.UNSUPPORTED);
+    }
+  }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * VM templates for accounts with {@code vmTemplates=true}: a registered library item is deployed
- * with OVF deploy to a VM named {@code ferry-<item id>} (so cleanup finds it from the item alone)
- * and marked as a template.
+ * with OVF deploy to a VM named {@code ferry-<item id>} (so cleanup finds it from the item alone,
+ * besides by the job tag it carries) and marked as a template.
  */
 final class TemplateDeployer {
 
@@ -49,23 +49,27 @@ final class TemplateDeployer {
   }
 
   /**
-   * Deploys the item and marks the VM as a template; returns the VM's id. Idempotent: a VM of the
-   * item left by an earlier attempt is reused (and marked when it is not a template yet).
+   * Deploys the item, tags the VM with {@code tagId} (the job's tag) and marks it as a template;
+   * returns the VM's id. Idempotent: a VM of the item left by an earlier attempt is reused (tagged
+   * and marked when it is not yet).
    */
-  String deployTemplate(String itemId) {
+  String deployTemplate(String itemId, String tagId) {
     String vm = plugin.inventory().find(vmPath(itemId)).orElseGet(() -> deploy(itemId));
+    plugin.jobTags().attach(tagId, new JobTags.TaggedObject(JobTags.VM_TYPE, vm));
     if (!plugin.inventory().isTemplate(vm)) {
       plugin.inventory().markAsTemplate(vm);
     }
     return vm;
   }
 
+  /** The template VM of the item, if the account makes templates and it exists. */
+  Optional<String> findTemplate(String itemId) {
+    return plugin.settings().vmTemplates() ? plugin.inventory().find(vmPath(itemId)) : Optional.empty();
+  }
+
   /** Destroys the template VM of the item if the account makes templates and it exists. */
   Optional<String> destroyTemplate(String itemId) {
-    if (!plugin.settings().vmTemplates()) {
-      return Optional.empty();
-    }
-    Optional<String> vm = plugin.inventory().find(vmPath(itemId));
+    Optional<String> vm = findTemplate(itemId);
     vm.ifPresent(plugin.inventory()::destroy);
     return vm;
   }

@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -24,12 +26,15 @@ import org.xml.sax.SAXException;
  * The few vim25 (SOAP, {@code /sdk}) calls the plugin needs where the REST API has no equivalent
  * that every vCenter and vcsim serve: resolving inventory paths (datacenter, datastore, folder,
  * resource pool) to managed object ids with {@code SearchIndex.FindByInventoryPath}, marking a VM
- * as a template and destroying a VM. Logs in lazily with the account's credentials, logs out on
+ * as a template, reading a VM's name and destroying a VM (waiting for its task). Logs in lazily with the account's credentials, logs out on
  * {@link #close()}. The password is only sent in the Login request and never logged.
  */
 final class VimInventory implements AutoCloseable {
 
   private static final String NAMESPACE = "urn:vim25";
+  private static final Duration TASK_POLL = Duration.ofMillis(200);
+  private static final Duration TASK_WAIT = Duration.ofMinutes(10);
+  private static final long TASK_POLLS = TASK_WAIT.toMillis() / TASK_POLL.toMillis();
 
   private final VsphereSettings settings;
   private final HttpClient http;
@@ -67,26 +72,99 @@ final class VimInventory implements AutoCloseable {
   /** Whether VM {@code vmId} is a template ({@code config.template}). */
   synchronized boolean isTemplate(String vmId) {
     login();
-    Element answer =
-        call(
-            "RetrievePropertiesEx",
-            "<_this type=\"PropertyCollector\">" + xml(propertyCollector) + "</_this><specSet><propSet>"
-                + "<type>VirtualMachine</type><pathSet>config.template</pathSet></propSet><objectSet>"
-                + "<obj type=\"VirtualMachine\">" + xml(vmId) + "</obj></objectSet></specSet><options/>");
-    NodeList values = answer.getElementsByTagNameNS(NAMESPACE, "val");
-    return values.getLength() > 0 && values.item(0).getTextContent().trim().equals("true");
+    return property("VirtualMachine", vmId, "config.template").equals("true");
   }
 
-  /** Starts destroying VM {@code vmId}; a VM that is gone is not an error. */
-  synchronized void destroy(String vmId) {
+  /** The name of VM {@code vmId}, or empty when there is no such VM. */
+  synchronized Optional<String> vmName(String vmId) {
     login();
     try {
-      call("Destroy_Task", "<_this type=\"VirtualMachine\">" + xml(vmId) + "</_this>");
+      return Optional.of(property("VirtualMachine", vmId, "name"));
     } catch (FerryException e) {
-      if (e.code() != ErrorCode.NOT_FOUND) {
-        throw e;
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Destroys VM {@code vmId} and waits until its task has finished; a VM that is gone is not an
+   * error.
+   */
+  synchronized void destroy(String vmId) {
+    login();
+    String task;
+    try {
+      task = call("Destroy_Task", "<_this type=\"VirtualMachine\">" + xml(vmId) + "</_this>")
+          .getElementsByTagNameNS(NAMESPACE, "returnval").item(0).getTextContent().trim();
+    } catch (FerryException e) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        return;
+      }
+      throw e;
+    }
+    for (int polls = 0; ; polls++) {
+      String state = property("Task", task, "info.state");
+      if (state.equals("success")) {
+        return;
+      }
+      if (state.equals("error")) {
+        Element error = retrieve("Task", task, "info.error");
+        if (hasType(error, "ManagedObjectNotFound")) {
+          return; // destroyed meanwhile
+        }
+        throw new FerryException(
+            ErrorCode.CLOUD_REQUEST_REJECTED,
+            "vCenter could not destroy VM " + vmId + ": " + error.getTextContent().replaceAll("\\s+", " ").trim());
+      }
+      if (polls > TASK_POLLS) {
+        throw new FerryException(ErrorCode.TIMEOUT, "vCenter did not destroy VM " + vmId + " within " + TASK_WAIT);
+      }
+      try {
+        Thread.sleep(TASK_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FerryException(ErrorCode.CANCELLED, "interrupted while waiting for the destroy of VM " + vmId, e);
       }
     }
+  }
+
+  /** The user names of the server's current SOAP sessions (tests check that none is left). */
+  synchronized List<String> sessionUsers() {
+    login();
+    Element answer = retrieve("SessionManager", sessionManager, "sessionList");
+    NodeList names = answer.getElementsByTagNameNS(NAMESPACE, "userName");
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < names.getLength(); i++) {
+      users.add(names.item(i).getTextContent().trim());
+    }
+    return users;
+  }
+
+  /** Whether an element below {@code parent} has the XML schema type {@code type}. */
+  private static boolean hasType(Element parent, String type) {
+    NodeList all = parent.getElementsByTagNameNS("*", "*");
+    for (int i = 0; i < all.getLength(); i++) {
+      if (((Element) all.item(i)).getAttributeNS("http://www.w3.org/2001/XMLSchema-instance", "type").equals(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One property of one managed object as text; NOT_FOUND when the object does not exist. */
+  private String property(String type, String id, String path) {
+    NodeList values = retrieve(type, id, path).getElementsByTagNameNS(NAMESPACE, "val");
+    return values.getLength() == 0 ? "" : values.item(0).getTextContent().trim();
+  }
+
+  private Element retrieve(String type, String id, String path) {
+    return call(
+        "RetrievePropertiesEx",
+        "<_this type=\"PropertyCollector\">" + xml(propertyCollector) + "</_this><specSet><propSet>"
+            + "<type>" + xml(type) + "</type><pathSet>" + xml(path) + "</pathSet></propSet><objectSet>"
+            + "<obj type=\"" + xml(type) + "\">" + xml(id) + "</obj></objectSet></specSet><options/>");
   }
 
   @Override

@@ -30,8 +30,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -49,6 +51,7 @@ public final class VsphereCloudPlugin implements CloudPlugin {
   private final VsphereRest rest;
   private final VimInventory inventory;
   private final ContentLibrary library;
+  private final JobTags tags;
   private final PriceSheet prices;
   private String datastoreId;
   private String folderId;
@@ -67,6 +70,7 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     this.rest = new VsphereRest(settings, http);
     this.inventory = new VimInventory(settings, http);
     this.library = new ContentLibrary(rest);
+    this.tags = new JobTags(rest);
     this.prices = VspherePrices.defaults();
   }
 
@@ -144,7 +148,11 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     }
   }
 
-  /** Creates the (unregistered) library item of an upload and uploads its files; returns the item id. */
+  /**
+   * Creates the (unregistered) library item of an upload, tags it with the job's tag and uploads
+   * its files; returns the item id. On failure the item is deleted, and the job's tag too when
+   * nothing else carries it.
+   */
   String uploadItem(UploadSpec spec, JobTag tag, Map<String, Path> files) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put(ItemMarker.JOB_ID, tag.jobId());
@@ -154,13 +162,21 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     facts.put(ItemMarker.VIRTUAL_SIZE, Long.toString(spec.virtualSize()));
     facts.put(ItemMarker.REGISTERED, "false");
     String name = spec.name() + " [ferry upload " + UUID.randomUUID().toString().substring(0, 8) + "]";
-    String itemId = library.createItem(ensureLibrary(), name, ItemMarker.write("Uploaded by Ferry", facts));
+    String libraryId = ensureLibrary();
+    String tagId = tags.ensure(tag.jobId());
+    String itemId = null;
     try {
+      itemId = library.createItem(libraryId, name, ItemMarker.write("Uploaded by Ferry", facts));
+      tags.attach(tagId, new JobTags.TaggedObject(JobTags.ITEM_TYPE, itemId));
       library.upload(itemId, files);
       return itemId;
     } catch (RuntimeException e) {
       try {
-        library.deleteItem(itemId);
+        if (itemId != null) {
+          library.deleteItem(itemId);
+          tags.detach(tagId, new JobTags.TaggedObject(JobTags.ITEM_TYPE, itemId));
+        }
+        tags.deleteIfUnused(tagId);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -194,36 +210,122 @@ public final class VsphereCloudPlugin implements CloudPlugin {
       library.updateItem(request.source(), item.path("name").asText(), description);
     }
     if (settings.vmTemplates()) {
-      new TemplateDeployer(this).deployTemplate(request.source());
+      new TemplateDeployer(this).deployTemplate(request.source(), tags.ensure(request.tag().jobId()));
     }
     return new RegisteredImage(request.source(), settings.url() + "/ui/app/library/item/" + request.source());
   }
 
+  /**
+   * Deletes the image's template VM (also when the item is already gone) and item, detaches the
+   * job's tag from both and deletes the tag when nothing else carries it.
+   */
   @Override
   public void deleteImage(String imageId) {
-    new TemplateDeployer(this).destroyTemplate(imageId); // also when the item is already gone
+    JsonNode item = library.item(imageId);
+    String jobId = item == null ? null : ItemMarker.read(item.path("description").asText(null)).get(ItemMarker.JOB_ID);
+    Optional<String> vm = new TemplateDeployer(this).destroyTemplate(imageId);
     library.deleteItem(imageId);
+    Optional<String> tagId = jobId == null ? Optional.empty() : tags.find(jobId);
+    if (tagId.isPresent()) {
+      tags.detach(tagId.get(), new JobTags.TaggedObject(JobTags.ITEM_TYPE, imageId));
+      vm.ifPresent(id -> tags.detach(tagId.get(), new JobTags.TaggedObject(JobTags.VM_TYPE, id)));
+      tags.deleteIfUnused(tagId.get());
+    }
   }
 
+  /**
+   * Deletes the job's resources: library items of this account's library that carry the job's tag
+   * (or, made by versions before tags, the {@code ferry:job-id} line in their description), their
+   * update and download sessions, VMs that carry the job's tag or are the template VM of such an
+   * item, and finally the tag itself once nothing carries it any more. Kept images (and their
+   * template VMs) keep the tag. Objects of other libraries (another account on the same vCenter)
+   * are left alone; attachments to objects that are gone are detached.
+   */
   @Override
   public CleanupReport deleteTagged(JobTag tag, List<String> keepImageIds) {
     List<String> deleted = new ArrayList<>();
     List<String> failed = new ArrayList<>();
-    String id = existingLibrary();
-    if (id == null) {
-      return new CleanupReport(deleted, failed);
+    String libraryId = existingLibrary();
+    Optional<String> tagId = Optional.empty();
+    List<JobTags.TaggedObject> attached = List.of();
+    try {
+      tagId = tags.find(tag.jobId());
+      attached = tagId.map(tags::attached).orElse(List.of());
+    } catch (FerryException e) {
+      if (e.retryable()) {
+        throw e; // the server is down or busy: the whole cleanup is retried
+      }
+      failed.add("tag:" + tag.jobId() + ": cannot read the job's tag: " + e.getMessage()); // the marker still finds items
     }
-    Set<String> jobItems = new HashSet<>();
-    for (String itemId : library.itemIds(id)) {
-      JsonNode item = library.item(itemId);
-      if (item != null && tag.jobId().equals(ItemMarker.read(item.path("description").asText(null)).get(ItemMarker.JOB_ID))) {
-        jobItems.add(itemId);
+    Set<String> jobItems = new LinkedHashSet<>();
+    List<String> taggedVms = new ArrayList<>();
+    for (JobTags.TaggedObject object : attached) {
+      if (object.type().equals(JobTags.ITEM_TYPE)) {
+        JsonNode item = library.item(object.id());
+        if (item == null) {
+          detach(tagId.get(), object, failed); // the item is gone; vCenter may keep the attachment
+        } else if (item.path("library_id").asText().equals(libraryId)) {
+          jobItems.add(object.id());
+        }
+      } else if (object.type().equals(JobTags.VM_TYPE)) {
+        taggedVms.add(object.id());
       }
     }
+    if (libraryId != null) {
+      for (String itemId : library.itemIds(libraryId)) {
+        JsonNode item = jobItems.contains(itemId) ? null : library.item(itemId);
+        if (item != null && tag.jobId().equals(ItemMarker.read(item.path("description").asText(null)).get(ItemMarker.JOB_ID))) {
+          jobItems.add(itemId);
+        }
+      }
+    }
+    deleteSessions(jobItems, deleted, failed);
+    Set<String> destroyed = new HashSet<>();
+    for (String vm : taggedVms) {
+      try {
+        deleteTaggedVm(tagId.get(), vm, keepImageIds, deleted, destroyed);
+      } catch (RuntimeException e) {
+        failed.add("vm:" + vm + ": " + e.getMessage());
+      }
+    }
+    TemplateDeployer templates = new TemplateDeployer(this);
+    for (String itemId : jobItems) {
+      if (keepImageIds.contains(itemId)) {
+        continue;
+      }
+      try {
+        Optional<String> vm = templates.findTemplate(itemId).filter(id -> !destroyed.contains(id));
+        if (vm.isPresent()) {
+          inventory.destroy(vm.get());
+          deleted.add("vm:" + vm.get());
+        }
+        if (library.deleteItem(itemId)) {
+          deleted.add("library-item:" + itemId);
+        }
+      } catch (RuntimeException e) {
+        failed.add("library-item:" + itemId + ": " + e.getMessage());
+        continue;
+      }
+      tagId.ifPresent(id -> detach(id, new JobTags.TaggedObject(JobTags.ITEM_TYPE, itemId), failed));
+    }
+    if (tagId.isPresent() && failed.isEmpty()) {
+      try {
+        if (tags.deleteIfUnused(tagId.get())) {
+          deleted.add("tag:" + tagId.get());
+        }
+      } catch (RuntimeException e) {
+        failed.add("tag:" + tagId.get() + ": " + e.getMessage());
+      }
+    }
+    return new CleanupReport(deleted, failed);
+  }
+
+  /** Deletes the update and download sessions of {@code items}. */
+  private void deleteSessions(Set<String> items, List<String> deleted, List<String> failed) {
     for (String base : List.of(ContentLibrary.UPDATE_SESSION, ContentLibrary.DOWNLOAD_SESSION)) {
       String kind = base.endsWith("update-session") ? "update-session:" : "download-session:";
       try {
-        for (String session : library.sessionsOf(base, jobItems)) {
+        for (String session : library.sessionsOf(base, items)) {
           try {
             if (library.deleteSession(base, session)) {
               deleted.add(kind + session);
@@ -236,21 +338,37 @@ public final class VsphereCloudPlugin implements CloudPlugin {
         failed.add(kind + "*: cannot list sessions: " + e.getMessage());
       }
     }
-    TemplateDeployer templates = new TemplateDeployer(this);
-    for (String itemId : jobItems) {
+  }
+
+  /**
+   * Destroys a VM carrying the job's tag unless it is the template VM of a kept image or of an
+   * item in another library, and detaches the tag from it; a VM that is gone is only detached.
+   */
+  private void deleteTaggedVm(String tagId, String vm, List<String> keepImageIds, List<String> deleted, Set<String> destroyed) {
+    JobTags.TaggedObject object = new JobTags.TaggedObject(JobTags.VM_TYPE, vm);
+    Optional<String> name = inventory.vmName(vm);
+    if (name.isPresent()) {
+      String itemId = name.get().startsWith("ferry-") ? name.get().substring("ferry-".length()) : "";
       if (keepImageIds.contains(itemId)) {
-        continue;
+        return;
       }
-      try {
-        templates.destroyTemplate(itemId).ifPresent(vm -> deleted.add("vm:" + vm));
-        if (library.deleteItem(itemId)) {
-          deleted.add("library-item:" + itemId);
-        }
-      } catch (RuntimeException e) {
-        failed.add("library-item:" + itemId + ": " + e.getMessage());
+      JsonNode item = itemId.isEmpty() ? null : library.item(itemId);
+      if (item != null && !item.path("library_id").asText().equals(existingLibrary())) {
+        return; // the template VM of another account's image
       }
+      inventory.destroy(vm);
+      destroyed.add(vm);
+      deleted.add("vm:" + vm);
     }
-    return new CleanupReport(deleted, failed);
+    tags.detach(tagId, object);
+  }
+
+  private void detach(String tagId, JobTags.TaggedObject object, List<String> failed) {
+    try {
+      tags.detach(tagId, object);
+    } catch (RuntimeException e) {
+      failed.add("tag:" + tagId + " on " + object + ": " + e.getMessage());
+    }
   }
 
   @Override
@@ -276,6 +394,10 @@ public final class VsphereCloudPlugin implements CloudPlugin {
 
   VimInventory inventory() {
     return inventory;
+  }
+
+  JobTags jobTags() {
+    return tags;
   }
 
   /** Resolves the datacenter, datastore, folder and resource pool settings to managed object ids. */
@@ -348,7 +470,13 @@ public final class VsphereCloudPlugin implements CloudPlugin {
 
   private JsonNode image(String imageId) {
     String id = existingLibrary();
-    JsonNode item = id == null ? null : library.item(imageId);
+    if (id == null) {
+      throw new FerryException(
+          ErrorCode.NOT_FOUND,
+          "vSphere setting 'contentLibrary': no content library '" + settings.library() + "' in " + settings.url()
+              + ", so no image " + imageId);
+    }
+    JsonNode item = library.item(imageId);
     if (item == null || !item.path("library_id").asText().equals(id) || !isImage(item)) {
       throw new FerryException(ErrorCode.NOT_FOUND, "no image " + imageId + " in content library " + settings.library());
     }

@@ -3,6 +3,7 @@ package io.ferry.plugin.vsphere.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.ferry.plugin.vsphere.RecordingHttpClient;
 import io.ferry.plugin.vsphere.Vcsim;
 import io.ferry.plugin.vsphere.VsphereCloudPluginFactory;
 import io.ferry.standardization.ErrorCode;
@@ -94,6 +95,21 @@ class VsphereAccountErrorsIT {
   }
 
   @Test
+  void unknownContentLibraryIsNotFoundNamingTheSettingAndReadingDoesNotCreateIt() {
+    String library = freshLibrary();
+    Map<String, String> settings = settings(library);
+    assertThat(failure(config(settings), plugin -> plugin.describeImage("some-item")).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    FerryException export = failure(config(settings), plugin -> plugin.openImage("some-item", new JobTag("errors")));
+    assertThat(export.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(export.getMessage()).contains("'contentLibrary'").contains(library);
+    try (CloudPlugin plugin = new VsphereCloudPluginFactory().create(config(settings), context())) {
+      assertThat(plugin.listImages()).isEmpty();
+      assertThat(plugin.deleteTagged(new JobTag("errors"), java.util.List.of()).deleted()).isEmpty();
+    }
+    assertNothingCreated(library);
+  }
+
+  @Test
   void serverThatIsDownIsUnavailableAndRetryable() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -152,23 +168,40 @@ class VsphereAccountErrorsIT {
     plugin.openDirectUpload(new UploadSpec("never", 1L << 20, BootMode.BIOS, Architecture.X86_64), new JobTag("errors")).close();
   }
 
+  /**
+   * What {@code action} fails with, on a plugin for {@code config}; also checks that every REST
+   * session the plugin opened was deleted when it was closed.
+   */
   private FerryException failure(CloudAccountConfig config, CloudPluginAction action) {
-    try (CloudPlugin plugin = new VsphereCloudPluginFactory().create(config, context())) {
+    VsphereSettings settings = VsphereSettings.parse(config);
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    FerryException failure = null;
+    try (CloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
       action.run(plugin);
     } catch (FerryException e) {
-      return e;
+      failure = e;
     } catch (Exception e) {
       throw new AssertionError("expected a FerryException, got " + e, e);
     }
-    throw new AssertionError("expected a FerryException, nothing was thrown");
+    if (failure == null) {
+      throw new AssertionError("expected a FerryException, nothing was thrown");
+    }
+    long logins = http.calls().stream().filter(call -> call.equals("POST /rest/com/vmware/cis/session -> 200 basic")).count();
+    long logouts = http.calls().stream().filter(call -> call.equals("DELETE /rest/com/vmware/cis/session -> 200 session")).count();
+    assertThat(logouts).as("REST sessions deleted at close: %s", http.calls()).isEqualTo(logins);
+    return failure;
   }
 
+  /** No library, session or job tag was made, and no SOAP session is left but the inspector's. */
   private void assertNothingCreated(String library) {
     VsphereSettings settings = VsphereSettings.parse(config(settings(library)));
-    try (VsphereRest rest = new VsphereRest(settings, VsphereRest.httpClient(settings))) {
+    try (VsphereRest rest = new VsphereRest(settings, VsphereRest.httpClient(settings));
+        VimInventory inspector = new VimInventory(settings, VsphereRest.httpClient(settings))) {
       assertThat(new ContentLibrary(rest).findLibrary(library)).as("library %s", library).isNull();
       assertThat(rest.get(ContentLibrary.UPDATE_SESSION)).as("update sessions").isEmpty();
       assertThat(rest.get(ContentLibrary.DOWNLOAD_SESSION)).as("download sessions").isEmpty();
+      assertThat(new JobTags(rest).find("errors")).as("job tag").isEmpty();
+      assertThat(inspector.sessionUsers()).as("SOAP sessions left (only the inspector's own)").hasSize(1);
     }
   }
 

@@ -84,6 +84,9 @@ class VsphereLibraryIT {
     assertThat(calls.get(0)).isEqualTo("POST /api/session -> 404 basic");
     assertThat(calls.get(1)).isEqualTo("POST /rest/com/vmware/cis/session -> 200 basic");
     assertThat(calls.get(calls.size() - 1)).isEqualTo("DELETE /rest/com/vmware/cis/session -> 200 session");
+    try (VimInventory inspector = new VimInventory(settings, VsphereRest.httpClient(settings))) {
+      assertThat(inspector.sessionUsers()).as("SOAP sessions left (only the inspector's own)").hasSize(1);
+    }
     assertThat(calls.subList(2, calls.size()))
         .as("every REST call after login carries the session header and no password")
         .filteredOn(call -> call.contains("/rest/"))
@@ -152,7 +155,26 @@ class VsphereLibraryIT {
               "GET /rest/com/vmware/content/library/item/update-session/id:* -> 200 session",
               "DELETE /rest/com/vmware/content/library/item/update-session/id:* -> 200 session");
       assertThat(plugin.listImages()).as("an upload is not an image before it is registered").noneMatch(image -> image.id().equals(itemId));
-      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag)).hasSize(1);
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag))
+          .as("the item carries the job's tag and marker")
+          .hasSize(2)
+          .anyMatch(entry -> entry.startsWith("tag:") && entry.endsWith(" on com.vmware.content.library.Item:" + itemId))
+          .anyMatch(entry -> entry.startsWith("library-item:" + itemId));
+      assertThat(uploadCalls)
+          .as("vcsim lacks /api tagging: the /rest tagging service makes the category, the tag and the attachment")
+          .containsSubsequence(
+              "GET /api/cis/tagging/category -> 404 session",
+              "GET /rest/com/vmware/cis/tagging/category -> 200 session",
+              "POST /rest/com/vmware/cis/tagging/tag -> 200 session",
+              "POST /rest/com/vmware/content/library/item -> 200 session",
+              "POST /rest/com/vmware/cis/tagging/tag-association/id:* ~action=attach -> 200 session",
+              "POST /rest/com/vmware/content/library/item/update-session -> 200 session");
+      String tagId = plugin.jobTags().find(tag.jobId()).orElseThrow();
+      JsonNode jobTag = plugin.rest().get(JobTags.REST + "/tag/id:" + tagId);
+      assertThat(jobTag.path("name").asText()).isEqualTo(tag.jobId());
+      JsonNode category = plugin.rest().get(JobTags.REST + "/category/id:" + jobTag.path("category_id").asText());
+      assertThat(category.path("name").asText()).isEqualTo(JobTags.CATEGORY);
+      assertThat(category.path("cardinality").asText()).isEqualTo("MULTIPLE");
 
       RegisteredImage registered =
           plugin.registerImage(
@@ -202,7 +224,7 @@ class VsphereLibraryIT {
 
       CleanupReport report = plugin.deleteTagged(tag, List.of());
       assertThat(report.complete()).isTrue();
-      assertThat(report.deleted()).contains("library-item:" + itemId);
+      assertThat(report.deleted()).contains("library-item:" + itemId).anyMatch(entry -> entry.startsWith("tag:"));
       assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-upload", tag)).isEmpty();
     }
   }
@@ -262,10 +284,39 @@ class VsphereLibraryIT {
               "PUT /rest/com/vmware/cis/data/*/disk-1.vmdk -> -1 session",
               "POST /rest/com/vmware/content/library/item/update-session/id:* ~action=cancel -> 200 session",
               "DELETE /rest/com/vmware/content/library/item/update-session/id:* -> 200 session",
-              "DELETE /rest/com/vmware/content/library/item/id:* -> 200 session");
-      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-failing", tag)).as("left behind").isEmpty();
+              "DELETE /rest/com/vmware/content/library/item/id:* -> 200 session",
+              "POST /rest/com/vmware/cis/tagging/tag-association/id:* ~action=detach -> 200 session",
+              "DELETE /rest/com/vmware/cis/tagging/tag/id:* -> 200 session");
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-failing", tag)).as("item, tag or session left behind").isEmpty();
       assertThat(plugin.rest().get(ContentLibrary.UPDATE_SESSION)).as("update sessions").isEmpty();
       assertThat(context().scratchDirectory()).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void uploadWhoseTagCannotBeAttachedDeletesItsItemAndTag() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("untaggable.raw"));
+    VsphereSettings settings = settings("ferry-untaggable", Map.of());
+    RecordingHttpClient http = new RecordingHttpClient(VsphereRest.httpClient(settings));
+    http.failWhen(request -> request.uri().getPath().contains("/tag-association/") && request.uri().getQuery().contains("action=attach"));
+    JobTag tag = new JobTag("untaggable-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context(), http)) {
+      DirectUpload upload = plugin.openDirectUpload(new UploadSpec("untaggable", DISK_SIZE, BootMode.BIOS, Architecture.X86_64), tag);
+      TestDisk.copyInto(raw, upload.writer());
+      io.ferry.standardization.FerryException failure =
+          org.assertj.core.api.Assertions.catchThrowableOfType(io.ferry.standardization.FerryException.class, () -> upload.writer().finish());
+      assertThat(failure.code()).isEqualTo(io.ferry.standardization.ErrorCode.CLOUD_UNAVAILABLE);
+      upload.close();
+      assertThat(http.calls())
+          .as("nothing uploaded into an untagged item")
+          .noneMatch(call -> call.contains("update-session"))
+          .containsSubsequence(
+              "POST /rest/com/vmware/content/library/item -> 200 session",
+              "POST /rest/com/vmware/cis/tagging/tag-association/id:* ~action=attach -> -1 session",
+              "DELETE /rest/com/vmware/content/library/item/id:* -> 200 session",
+              "DELETE /rest/com/vmware/cis/tagging/tag/id:* -> 200 session");
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-untaggable", tag)).as("item or tag left behind").isEmpty();
+      assertThat(plugin.listImages()).isEmpty();
     }
   }
 
@@ -292,6 +343,9 @@ class VsphereLibraryIT {
       String path = new TemplateDeployer(plugin).vmPath(itemId);
       String vm = plugin.inventory().find(path).orElseThrow(() -> new AssertionError("no VM at " + path));
       assertThat(plugin.inventory().isTemplate(vm)).as("VM %s is a template", vm).isTrue();
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-templates", tag))
+          .as("the template VM carries the job's tag")
+          .anyMatch(entry -> entry.endsWith(" on VirtualMachine:" + vm));
       // registering again (a retried step) reuses the VM
       plugin.registerImage(
           new RegisterRequest("template", null, itemId, BootMode.BIOS, Architecture.X86_64, false, "Debian", null, tag, Map.of()));
@@ -299,13 +353,103 @@ class VsphereLibraryIT {
 
       CleanupReport report = plugin.deleteTagged(tag, List.of());
       assertThat(report.complete()).isTrue();
-      assertThat(report.deleted()).contains("vm:" + vm, "library-item:" + itemId);
+      assertThat(report.deleted()).contains("vm:" + vm, "library-item:" + itemId).anyMatch(entry -> entry.startsWith("tag:"));
       assertThat(plugin.inventory().find(path)).isEmpty();
+      assertThat(plugin.inventory().vmName(vm)).as("VM %s destroyed", vm).isEmpty();
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-templates", tag)).as("left behind").isEmpty();
       assertThat(plugin.deleteTagged(tag, List.of()).deleted()).isEmpty();
     }
   }
 
+  @Test
+  void cleanupFindsTheJobsItemAndVmByTagAloneAndKeepsTheTagOnAKeptImage() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("by-tag.raw"));
+    Map<String, String> extra = new HashMap<>();
+    extra.put("vmTemplates", "true");
+    extra.put("resourcePool", Vcsim.RESOURCE_POOL);
+    JobTag tag = new JobTag("by-tag-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings("ferry-by-tag", extra), context())) {
+      String kept = uploadAndRegister(plugin, raw, "kept", tag);
+      String dropped = uploadAndRegister(plugin, raw, "dropped", tag);
+      TemplateDeployer templates = new TemplateDeployer(plugin);
+      String keptVm = templates.findTemplate(kept).orElseThrow();
+      String droppedVm = templates.findTemplate(dropped).orElseThrow();
+      // the dropped item loses its description marker: only the tag says it is the job's
+      ContentLibrary library = new ContentLibrary(plugin.rest());
+      library.updateItem(dropped, "dropped", "a person rewrote the description");
+      assertThat(ItemMarker.read(library.item(dropped).path("description").asText())).isEmpty();
+
+      CleanupReport report = plugin.deleteTagged(tag, List.of(kept));
+
+      assertThat(report.complete()).as("%s", report).isTrue();
+      assertThat(report.deleted()).containsExactlyInAnyOrder("vm:" + droppedVm, "library-item:" + dropped);
+      assertThat(library.item(dropped)).isNull();
+      assertThat(plugin.inventory().vmName(droppedVm)).isEmpty();
+      assertThat(library.item(kept)).isNotNull();
+      assertThat(plugin.inventory().vmName(keptVm)).contains(TemplateDeployer.vmName(kept));
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-by-tag", tag))
+          .as("the kept image and its template VM keep the job's tag")
+          .anyMatch(entry -> entry.endsWith("Item:" + kept))
+          .anyMatch(entry -> entry.endsWith("VirtualMachine:" + keptVm))
+          .allMatch(entry -> entry.contains(kept) || entry.contains(keptVm));
+
+      CleanupReport rollback = plugin.deleteTagged(tag, List.of());
+      assertThat(rollback.deleted()).contains("vm:" + keptVm, "library-item:" + kept).anyMatch(entry -> entry.startsWith("tag:"));
+      assertThat(VsphereCloudPluginIT.taggedResources(vcsim, "ferry-by-tag", tag)).isEmpty();
+    }
+  }
+
+  @Test
+  void itemOfAnOlderVersionWithOnlyTheDescriptionMarkerIsStillCleanedUp() {
+    JobTag tag = new JobTag("marker-only-" + UUID.randomUUID());
+    try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings("ferry-marker-only", Map.of()), context())) {
+      ContentLibrary library = new ContentLibrary(plugin.rest());
+      String itemId =
+          library.createItem(plugin.ensureLibrary(), "old upload", ItemMarker.write("Uploaded by Ferry", Map.of(ItemMarker.JOB_ID, tag.jobId())));
+      assertThat(plugin.jobTags().find(tag.jobId())).as("no tag: made before tags").isEmpty();
+
+      CleanupReport report = plugin.deleteTagged(tag, List.of());
+
+      assertThat(report.complete()).isTrue();
+      assertThat(report.deleted()).containsExactly("library-item:" + itemId);
+      assertThat(library.item(itemId)).isNull();
+    }
+  }
+
+  @Test
+  void cleanupOfOneAccountLeavesTheSameJobsItemsInAnotherLibraryOfTheSameVcenter() throws Exception {
+    Path raw = sparseRandomDisk(directory.resolve("shared.raw"));
+    JobTag tag = new JobTag("two-accounts-" + UUID.randomUUID());
+    try (VsphereCloudPlugin source = new VsphereCloudPlugin(settings("ferry-account-a", Map.of()), context());
+        VsphereCloudPlugin target = new VsphereCloudPlugin(settings("ferry-account-b", Map.of()), context())) {
+      String sourceItem = uploadAndRegister(source, raw, "a", tag);
+      String targetItem = uploadAndRegister(target, raw, "b", tag);
+      String tagId = source.jobTags().find(tag.jobId()).orElseThrow();
+      assertThat(target.jobTags().find(tag.jobId())).as("one tag per job, shared").contains(tagId);
+
+      assertThat(target.deleteTagged(tag, List.of(targetItem)).deleted()).isEmpty();
+      CleanupReport sourceCleanup = source.deleteTagged(tag, List.of());
+
+      assertThat(sourceCleanup.deleted()).containsExactly("library-item:" + sourceItem);
+      assertThat(new ContentLibrary(target.rest()).item(targetItem)).as("the other account's kept image").isNotNull();
+      assertThat(target.jobTags().attached(tagId))
+          .containsExactly(new JobTags.TaggedObject(JobTags.ITEM_TYPE, targetItem));
+      assertThat(target.deleteTagged(tag, List.of()).deleted()).contains("library-item:" + targetItem, "tag:" + tagId);
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private String uploadAndRegister(VsphereCloudPlugin plugin, Path raw, String name, JobTag tag) throws Exception {
+    String itemId;
+    try (DirectUpload upload = plugin.openDirectUpload(new UploadSpec(name, DISK_SIZE, BootMode.BIOS, Architecture.X86_64), tag)) {
+      TestDisk.copyInto(raw, upload.writer());
+      upload.writer().finish();
+      itemId = upload.uploadId();
+    }
+    plugin.registerImage(new RegisterRequest(name, null, itemId, BootMode.BIOS, Architecture.X86_64, false, "Debian", null, tag, Map.of()));
+    return itemId;
+  }
 
   private VsphereSettings settings(String library, Map<String, String> extra) {
     Map<String, String> settings = new HashMap<>(vcsim.settings(library));
