@@ -4,7 +4,7 @@
 # writing the same raw disk into moto on loopback. Prints blocks sent versus total blocks, wall
 # time and MB/s of each, and the ratio. Not part of the test run.
 #
-# moto is started through the plugin tests' faithful_moto.py, which reports AWS's 512 KiB block
+# moto is started through the tests' faithful_moto.py, which reports AWS's 512 KiB block
 # size (plain moto reports 512 bytes). moto is a Python server: absolute MB/s say more about moto
 # than about either client; the ratio and the blocks sent are what compare the clients.
 #
@@ -74,7 +74,7 @@ done
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 endpoint="http://127.0.0.1:$port"
 log "starting moto on $endpoint"
-"$venv/bin/python" deployment-plugins/plugin-aws/src/test/resources/io/ferry/plugin/aws/faithful_moto.py \
+"$venv/bin/python" cloud-standardization/src/test/resources/io/ferry/standardization/testing/faithful_moto.py \
   -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 1 100); do

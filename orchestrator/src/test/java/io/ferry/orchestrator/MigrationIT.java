@@ -137,6 +137,29 @@ class MigrationIT {
   }
 
   @Test
+  void twoAccountsOnOneFolderKeepTheRegisteredImage() throws Exception {
+    // A second account on the source's folder (another format and layer): the source account's
+    // cleanup must not take the image the target account registered there.
+    account("kvm-on-aws-folder", "qcow2", "kvm", root.resolve("aws-raw"));
+    String job = submit("aws-raw", "debian-12-aws.raw", "kvm-on-aws-folder");
+    MigrationStatus status = await(job);
+    assertThat(status.state()).as(describe(status)).isEqualTo(JobState.SUCCEEDED);
+    Path image = Path.of(status.resultLocation());
+    assertThat(image.getParent()).isEqualTo(root.resolve("aws-raw/images"));
+    assertThat(image).isRegularFile();
+    assertThat(JSON.readTree(status.step(StepName.CLEANUP).result()).path("kept").get(0).asText())
+        .isEqualTo(status.resultImageId());
+    checkResult(image, "qcow2", "kvm", status);
+    accounts.remove("kvm-on-aws-folder");
+    Files.delete(image);
+    try (var sidecars = Files.list(image.getParent())) {
+      for (Path sidecar : sidecars.filter(file -> file.getFileName().toString().startsWith(image.getFileName() + ".")).toList()) {
+        Files.delete(sidecar);
+      }
+    }
+  }
+
+  @Test
   void aCorruptSourceImageFailsClearlyAndLeavesNothing() throws Exception {
     String job = submit("aws-broken", "broken.qcow2", "kvm-qcow2");
     MigrationStatus status = await(job);

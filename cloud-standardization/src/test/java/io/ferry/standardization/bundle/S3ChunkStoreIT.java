@@ -1,5 +1,6 @@
 package io.ferry.standardization.bundle;
 
+import io.ferry.standardization.testing.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,7 +46,7 @@ class S3ChunkStoreIT {
     Optional<Path> executable = MotoServer.executable();
     assumeTrue(executable.isPresent(),
         "moto_server is not installed: run scripts/test.sh (moto[server] in scripts/test-requirements.txt)");
-    moto = MotoServer.start(executable.get(), serverFolder.resolve("moto.log"));
+    moto = MotoServer.start(serverFolder, java.util.Map.of());
     client = S3ChunkStore.buildClient(config("unused"));
   }
 

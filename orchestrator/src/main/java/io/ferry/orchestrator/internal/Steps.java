@@ -353,7 +353,9 @@ public final class Steps {
     deleted.addAll(target.deleted());
     failed.addAll(target.failed());
     if (!job.sourceAccountId().equals(job.targetAccountId())) {
-      CleanupReport source = accounts.sourcePlugin().deleteTagged(tag, List.of());
+      // Two accounts may be views of one place (a vSphere library, a folder): the source's cleanup
+      // keeps the registered image too.
+      CleanupReport source = accounts.sourcePlugin().deleteTagged(tag, keep);
       deleted.addAll(source.deleted());
       failed.addAll(source.failed());
     }

@@ -1,5 +1,6 @@
 package io.ferry.systemmanager;
 
+import io.ferry.standardization.testing.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.support.Api;
-import io.ferry.systemmanager.support.Moto;
 import io.ferry.systemmanager.support.WorkflowIntegrationTest;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An AWS round trip through the REST API with the real orchestrator (root only: the guest agent
- * loop-mounts the disks) against a moto server started here on loopback through plugin-aws's
+ * loop-mounts the disks) against a moto server started here on loopback through
  * {@code faithful_moto.py} (moto keeping what EC2 keeps on RegisterImage). A GPT disk in a local
  * account is migrated into the aws account: the AMI is listed with its job tag and the agent's
  * INJECT report shows the aws layer added. That AMI is then migrated back into a local qcow2
@@ -44,7 +44,7 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
   @Test
   void migratesALocalDiskIntoAnAmiAndTheAmiBackIntoAQcow2() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "loop devices and mounts need root");
-    assumeTrue(Files.isExecutable(Moto.executable(projectRoot())),
+    assumeTrue(MotoServer.executable().isPresent(),
         "moto is not installed (.ferry/venv/bin/moto_server): run scripts/test.sh to install scripts/test-requirements.txt");
     assumeTrue(workflowRuns(), "the real migration workflow is not in this server");
     Api admin = as(user(tenant("acme"), "alice", Role.ADMIN));
@@ -59,9 +59,9 @@ class AwsMigrationEndToEndIT extends WorkflowIntegrationTest {
     Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
 
-    try (Moto moto = Moto.start(projectRoot(), directory.resolve("moto"))) {
+    try (MotoServer moto = MotoServer.start(directory.resolve("moto"), Map.of())) {
       Api.Response aws = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "aws", "name", "aws-lab",
-          "region", "us-east-1", "endpoint", moto.endpoint(),
+          "region", "us-east-1", "endpoint", moto.endpoint().toString(),
           "settings", Map.of("pollIntervalMillis", "100", "waitTimeoutSeconds", "120"),
           "secrets", Map.of("accessKeyId", "AKIAFERRYTEST", "secretAccessKey", "ferry-test-secret")));
       assertThat(aws.status()).as(aws.toString()).isEqualTo(201);

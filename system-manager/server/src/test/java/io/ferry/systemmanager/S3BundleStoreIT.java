@@ -1,5 +1,6 @@
 package io.ferry.systemmanager;
 
+import io.ferry.standardization.testing.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,7 +10,6 @@ import io.ferry.systemmanager.internal.migration.OrchestratorConfiguration;
 import io.ferry.systemmanager.internal.migration.OrchestratorProperties;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.support.Api;
-import io.ferry.systemmanager.support.Moto;
 import io.ferry.systemmanager.support.WorkflowIntegrationTest;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,16 +37,16 @@ class S3BundleStoreIT extends WorkflowIntegrationTest {
 
   private static final String BUCKET = "ferry-bundles";
   private static final String PREFIX = "site-a/";
-  private static Moto moto;
+  private static MotoServer moto;
 
   @TempDir Path directory;
 
   @DynamicPropertySource
   static void s3Store(DynamicPropertyRegistry registry) throws Exception {
-    if (!Files.isExecutable(Moto.executable(projectRoot()))) {
-      return; // the test below is skipped, saying why
+    if (MotoServer.executable().isEmpty()) {
+      return; // the tests below are skipped, saying why
     }
-    moto = Moto.start(projectRoot(), Files.createTempDirectory("ferry-s3-store-moto"));
+    moto = MotoServer.start(Files.createTempDirectory("ferry-s3-store-moto"), Map.of());
     // The store takes its credentials from the SDK's default chain, as in production.
     System.setProperty("aws.accessKeyId", "AKIAFERRYTEST");
     System.setProperty("aws.secretAccessKey", "ferry-test-secret");
@@ -55,7 +55,7 @@ class S3BundleStoreIT extends WorkflowIntegrationTest {
     }
     registry.add("ferry.orchestrator.s3.bucket", () -> BUCKET);
     registry.add("ferry.orchestrator.s3.prefix", () -> PREFIX);
-    registry.add("ferry.orchestrator.s3.endpoint", moto::endpoint);
+    registry.add("ferry.orchestrator.s3.endpoint", () -> moto.endpoint().toString());
     registry.add("ferry.orchestrator.s3.path-style", () -> "true");
   }
 
@@ -105,7 +105,7 @@ class S3BundleStoreIT extends WorkflowIntegrationTest {
     assumeTrue(moto != null, "moto is not installed (.ferry/venv/bin/moto_server): run scripts/test.sh");
     var properties = new OrchestratorProperties(true, 1,
         Path.of("agent.jar"), null, null, new OrchestratorProperties.S3(
-            "no-such-bucket", "", URI.create(moto.endpoint()), "us-east-1", true));
+            "no-such-bucket", "", moto.endpoint(), "us-east-1", true));
     assertThatThrownBy(() -> OrchestratorConfiguration.chunkStore(
         properties, directory, java.time.Clock.systemUTC()))
         .isInstanceOf(IllegalStateException.class)
@@ -114,7 +114,7 @@ class S3BundleStoreIT extends WorkflowIntegrationTest {
   }
 
   private static S3Client client() {
-    return S3Client.builder().endpointOverride(URI.create(moto.endpoint())).region(Region.US_EAST_1)
+    return S3Client.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
         .forcePathStyle(true)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAFERRYTEST", "ferry-test-secret")))
         .build();

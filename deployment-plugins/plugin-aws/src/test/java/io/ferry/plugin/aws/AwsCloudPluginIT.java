@@ -1,5 +1,6 @@
 package io.ferry.plugin.aws;
 
+import io.ferry.standardization.testing.MotoServer;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferry.plugin.tck.CloudPluginContractTest;

@@ -1,5 +1,6 @@
 package io.ferry.plugin.aws;
 
+import io.ferry.standardization.testing.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
