@@ -184,8 +184,20 @@ public final class OfflineImage {
         continue;
       }
       String device = mounts.attach(raw, partition.offset(), partition.length());
-      mounts.mount(List.of("-t", BootPartitions.mountType(partition), "-o", options(partition, readOnly) + ",nodev,nosuid"),
-          device, mountPoint, target);
+      try {
+        mounts.mount(List.of("-t", BootPartitions.mountType(partition), "-o", options(partition, readOnly) + ",nodev,nosuid"),
+            device, mountPoint, target);
+      } catch (FerryException e) {
+        if (entry.mountPoint().equals("/boot")) {
+          // Without /boot the kernels, BLS entries and initramfs would be read and written in the
+          // root's empty /boot directory: refuse rather than change the wrong place.
+          throw new FerryException(ErrorCode.HOST_OPERATION_FAILED,
+              "cannot mount " + where + ", partition " + partition.number() + ": " + e.getMessage(), e);
+        }
+        notes.add("could not mount partition " + partition.number() + " (" + partition.fileSystem() + ") on "
+            + entry.mountPoint() + ", " + where + ": " + e.getMessage() + "; the run goes on without it");
+        continue;
+      }
       notes.add("mounted partition " + partition.number() + " (" + partition.fileSystem() + ") on "
           + entry.mountPoint() + (readOnly ? " read-only" : "") + ": " + where);
     }

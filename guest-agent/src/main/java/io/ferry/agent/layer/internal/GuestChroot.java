@@ -38,9 +38,18 @@ public final class GuestChroot {
 
   public GuestChroot(Path root, boolean live, Duration timeLimit, int maxOutput) {
     this.root = root;
-    this.live = live;
+    // The running system's own root (--root / without --live) is never bound over itself.
+    this.live = live || isHostRoot(root);
     this.timeLimit = timeLimit;
     this.maxOutput = maxOutput;
+  }
+
+  private static boolean isHostRoot(Path root) {
+    try {
+      return root.toRealPath().equals(Path.of("/").toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Why commands cannot run in this root (a mount point is missing or a link), or null. */
