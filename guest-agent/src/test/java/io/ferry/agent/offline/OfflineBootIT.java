@@ -35,12 +35,12 @@ class OfflineBootIT {
   private static final String RHEL_KERNEL = "5.14.0-427.13.1.el9_4.x86_64";
   private static final String BOOT_ONLY_KERNEL = "5.14.0-503.15.1.el9_5.x86_64";
 
-  /** Partitions of the RHEL-style disk, in sectors: ESP, /boot, root. */
+  /** Partitions of the RHEL-style disk, in sectors: ESP, /boot (larger than the root), root. */
   private static final long ESP_START = 2048;
   private static final long ESP_SIZE = 16384;
   private static final long BOOT_START = 18432;
-  private static final long BOOT_SIZE = 65536;
-  private static final long ROOT_START = 83968;
+  private static final long BOOT_SIZE = 98304;
+  private static final long ROOT_START = 116736;
   private static final long ROOT_SIZE = 81920;
 
   @TempDir Path temporary;
@@ -69,6 +69,7 @@ class OfflineBootIT {
     assertThat(strings(detected.path("kernels"))).contains(BOOT_ONLY_KERNEL, RHEL_KERNEL);
     assertThat(detected.path("bootMode").asText()).isEqualTo("uefi");
     assertThat(strings(detected.path("notes")))
+        .contains("root: partition 3 (ext4), the largest Linux file system holding an os-release")
         .anyMatch(n -> n.startsWith("mounted partition 2 (ext4) on /boot read-only") && n.contains("UUID=" + BOOT_UUID))
         .anyMatch(n -> hostMountsVfat()
             ? n.startsWith("mounted partition 1 (vfat) on /boot/efi read-only")

@@ -224,6 +224,10 @@ public final class Regenerator {
     if (interpreter.isPresent() && !fileSystem.isFile(interpreter.get())) {
       return "the guest has no " + interpreter.get() + ", the interpreter of " + step.tool();
     }
+    if (!live && separateBootNotMounted()) {
+      return "the root's fstab mounts a separate /boot, but nothing is mounted on " + fileSystem.root().resolve("boot")
+          + ": the tool would write into the root's empty /boot";
+    }
     if (!live) {
       String unusable = new GuestChroot(fileSystem.root(), false, timeLimit, Regeneration.MAX_OUTPUT).unusableBecause();
       if (unusable != null) {
@@ -231,6 +235,28 @@ public final class Regenerator {
       }
     }
     return null;
+  }
+
+  /** Whether fstab names a /boot file system that is not mounted below the root. */
+  private boolean separateBootNotMounted() {
+    boolean separate = fileSystem.readText("/etc/fstab").orElse("").lines()
+        .map(String::trim)
+        .filter(l -> !l.startsWith("#"))
+        .map(l -> l.split("\\s+"))
+        .anyMatch(f -> f.length >= 3 && f[1].replaceAll("/+$", "").equals("/boot") && !f[2].equals("none"));
+    if (!separate) {
+      return false;
+    }
+    try {
+      Path boot = fileSystem.root().resolve("boot");
+      if (!Files.isDirectory(boot, LinkOption.NOFOLLOW_LINKS)) {
+        return true;
+      }
+      return Files.getAttribute(boot, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+          .equals(Files.getAttribute(fileSystem.root(), "unix:dev"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return true;
+    }
   }
 
   /** The {@code #!} interpreter of a script, if it is one. */
