@@ -136,6 +136,34 @@ class OfflineBootIT {
   }
 
   @Test
+  void aFailingGuestToolIsReportedItsLeftoversKilledAndEveryBindMountRemoved() throws Exception {
+    Path fixture = debianBootRoot();
+    // An initramfs-tools hook that leaves a process behind in the chroot and fails the build.
+    Path hook = temporary.resolve("failing-hook");
+    Files.writeString(hook, "#!/bin/sh\n[ \"$1\" = prereqs ] && exit 0\nsleep 300 &\necho ferry-test-hook failing\nexit 1\n");
+    Path disk = debianDisk(fixture, "write " + hook + " /etc/initramfs-tools/hooks/ferry-test-hook",
+        "sif /etc/initramfs-tools/hooks/ferry-test-hook mode 0100755");
+
+    JsonNode report = json(agent(0, "inject", "--image", disk.toString(), "--target", "vsphere", "--output", "json",
+        "--scratch", temporary.toString()));
+    JsonNode regeneration = report.path("regenerations").path(0);
+    assertThat(regeneration.path("command").asText()).isEqualTo("update-initramfs -u -k all");
+    assertThat(regeneration.path("exitStatus").asInt()).isNotZero();
+    assertThat(regeneration.path("output").asText()).contains("ferry-test-hook failing");
+    assertThat(strings(report.path("notes"))).anyMatch(n -> n.startsWith("`update-initramfs -u -k all` failed in the root (exit "));
+    assertThat(changes(report)).contains("MODIFIED /etc/initramfs-tools/modules").noneMatch(c -> c.startsWith("REGENERATED"));
+    assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 300"))
+        .filter(p -> {
+          try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "root")).startsWith(temporary);
+          } catch (Exception e) {
+            return false;
+          }
+        }).toList()).as("processes left inside the chroot").isEmpty();
+    assertNothingLeftBehind(disk);
+  }
+
+  @Test
   void aGuestOfAnotherArchitectureOrRegenerationTurnedOffLeavesOnlyTheNote() throws Exception {
     Path tree = OsTreesAccess.copy("debian", null, temporary.resolve("tree"));
     boolean hostIsArm = System.getProperty("os.arch").equals("aarch64");
@@ -209,11 +237,14 @@ class OfflineBootIT {
     return disk;
   }
 
-  /** One root partition holding the real Debian root. */
-  private Path debianDisk(Path fixture) throws Exception {
+  /** One root partition holding the real Debian root, changed by {@code debugfs -w} requests. */
+  private Path debianDisk(Path fixture, String... debugfsRequests) throws Exception {
     Path rootFs = temporary.resolve("debian.ext4");
     run("mkfs.ext4", "-q", "-F", "-U", ROOT_UUID, "-E", "root_owner=0:0", "-d", fixture.toString(), rootFs.toString(),
         (debianRootSectors() / 2) + "K");
+    for (String request : debugfsRequests) {
+      run("debugfs", "-w", "-R", request, rootFs.toString());
+    }
     Path disk = temporary.resolve("debian.img");
     run("truncate", "-s", ((2048 + debianRootSectors() + 2048) * 512) + "", disk.toString());
     sfdisk(disk, "label: gpt\nstart=2048, size=" + debianRootSectors() + ", type=" + Partition.GPT_LINUX_ROOT_X86_64 + "\n");
