@@ -17,5 +17,10 @@ public enum ChangeAction {
   /** A directory was created. */
   DIRECTORY_CREATED,
   /** An empty directory was removed (its name may identify the instance); undo recreates it. */
-  DIRECTORY_REMOVED
+  DIRECTORY_REMOVED,
+  /**
+   * A file was rebuilt (or created or removed, see the hashes) by the guest's own tool (initramfs,
+   * grub.cfg); not backed up: undo restores the configuration and runs the tool again.
+   */
+  REGENERATED
 }

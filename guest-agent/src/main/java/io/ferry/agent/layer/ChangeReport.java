@@ -17,6 +17,7 @@ import java.util.List;
  * @param secretsDeleted how many secrets were deleted without any copy
  * @param secretPolicy the rule for secrets, stated in every report
  * @param notes what the agent did not change and why, and follow-ups (regenerate initramfs)
+ * @param regenerations the guest tools run to rebuild the initramfs and boot loader configuration
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChangeReport(
@@ -30,7 +31,12 @@ public record ChangeReport(
     String backupArea,
     int secretsDeleted,
     String secretPolicy,
-    List<String> notes) {
+    List<String> notes,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Regeneration> regenerations) {
+
+  public ChangeReport {
+    regenerations = regenerations == null ? List.of() : List.copyOf(regenerations);
+  }
 
   /** The sentence every report carries about secrets. */
   public static final String SECRET_POLICY =

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ferry.agent.layer.internal.ChangeSet;
 import io.ferry.agent.layer.internal.Injector;
+import io.ferry.agent.layer.internal.Regenerator;
 import io.ferry.agent.layer.internal.RootFileSystem;
 import io.ferry.agent.layer.internal.Stripper;
 import io.ferry.agent.layer.internal.SystemDetector;
@@ -22,6 +23,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Detects, strips, injects and undoes cloud layers on an operating system root (the live {@code
@@ -60,6 +63,15 @@ public final class LayerAgent {
     return new SystemDetector(new RootFileSystem(root), catalogue, live).detect();
   }
 
+  /** What the root holds, with the caller's notes (offline mode: what it mounted) first. */
+  public SystemDescription detect(Path root, AgentOptions options) {
+    SystemDescription d = detect(root, options.live());
+    List<String> notes = new ArrayList<>(options.notes());
+    notes.addAll(d.notes());
+    return new SystemDescription(d.os(), d.packageManager(), d.initSystem(), d.bootMode(), d.architecture(),
+        d.kernels(), d.cloudInit(), d.agents(), d.layers(), notes);
+  }
+
   /**
    * Removes {@code source}'s layer and generalizes the system.
    *
@@ -89,6 +101,15 @@ public final class LayerAgent {
    * are not restored (they were never copied).
    */
   public ChangeReport undo(Path root, String runId, boolean dryRun) {
+    return undo(root, runId, new AgentOptions(dryRun, false, Map.of(), Map.of()));
+  }
+
+  /**
+   * Reverts a run as {@link #undo(Path, String, boolean)} does; when the restored configuration
+   * is the initramfs's or GRUB's and {@code options} ask for it, regenerates them again.
+   */
+  public ChangeReport undo(Path root, String runId, AgentOptions options) {
+    boolean dryRun = options.dryRun();
     RootFileSystem fileSystem = new RootFileSystem(root);
     List<String> runs = fileSystem.list(ChangeSet.BACKUP_ROOT);
     if (runs.isEmpty()) {
@@ -108,9 +129,29 @@ public final class LayerAgent {
     }
     Undoer undoer = new Undoer(fileSystem, dryRun);
     undoer.undo(recorded);
+    List<Change> changes = new ArrayList<>(undoer.changes());
+    List<String> notes = new ArrayList<>(options.notes());
+    notes.addAll(undoer.notes());
+    Set<Regenerator.Kind> kinds = Regenerator.needed(changes.stream().map(Change::path).toList());
+    List<Regeneration> regenerations = List.of();
+    if (!kinds.isEmpty()) {
+      SystemDescription description = new SystemDetector(fileSystem, catalogue, options.live()).detect();
+      regenerations = new Regenerator(fileSystem, description.os().family(), description.architecture(), options.live())
+          .regenerate(kinds, options.regenerate(), dryRun, "undo " + id, new Regenerator.Sink() {
+            @Override
+            public void change(Change change) {
+              changes.add(change);
+            }
+
+            @Override
+            public void note(String note) {
+              notes.add(note);
+            }
+          });
+    }
     return new ChangeReport(
-        "undo-" + id, "undo", id, dryRun, clock.instant().toString(), null, undoer.changes(), null,
-        0, ChangeReport.SECRET_POLICY, undoer.notes());
+        "undo-" + id, "undo", id, dryRun, clock.instant().toString(), null, changes, null,
+        0, ChangeReport.SECRET_POLICY, notes, regenerations);
   }
 
   private interface Work {
@@ -125,16 +166,33 @@ public final class LayerAgent {
     String runId = newRunId(fileSystem, operation + "-" + layer.id());
     ChangeSet changes = new ChangeSet(fileSystem, runId, options.dryRun());
     work.apply(fileSystem, detector, description, changes);
+    Set<Regenerator.Kind> kinds = Regenerator.needed(changes.changes().stream().map(Change::path).toList());
+    List<Regeneration> regenerations = kinds.isEmpty() ? List.of()
+        : new Regenerator(fileSystem, description.os().family(), description.architecture(), options.live())
+            .regenerate(kinds, options.regenerate(), options.dryRun(), operation + " " + layer.id(),
+                new Regenerator.Sink() {
+                  @Override
+                  public void change(Change change) {
+                    changes.regenerated(change.path(), change.sha256Before(), change.sha256After(), change.reason());
+                  }
+
+                  @Override
+                  public void note(String note) {
+                    changes.note(note);
+                  }
+                });
     List<Change> recorded = changes.changes();
     int secrets = (int) recorded.stream().filter(c -> c.action() == ChangeAction.SECRET_DELETED).count();
     boolean keep = !options.dryRun() && !recorded.isEmpty();
-    List<String> notes = new ArrayList<>(changes.notes());
+    List<String> notes = new ArrayList<>(options.notes());
+    notes.addAll(changes.notes());
     if (recorded.isEmpty()) {
       notes.add("nothing to change: the root already has the wanted state");
     }
     ChangeReport report =
         new ChangeReport(runId, operation, layer.id(), options.dryRun(), clock.instant().toString(),
-            description, recorded, keep ? changes.backupArea() : null, secrets, ChangeReport.SECRET_POLICY, notes);
+            description, recorded, keep ? changes.backupArea() : null, secrets, ChangeReport.SECRET_POLICY, notes,
+            regenerations);
     if (keep) {
       Path file = fileSystem.resolveNoFollow(changes.backupArea() + "/report.json");
       try {

@@ -1,6 +1,9 @@
 package io.ferry.agent.offline;
 
+import io.ferry.agent.layer.internal.RootFileSystem;
+import io.ferry.agent.offline.internal.BootPartitions;
 import io.ferry.agent.offline.internal.HostCommands;
+import io.ferry.agent.offline.internal.Mounts;
 import io.ferry.agent.offline.internal.PartitionTables;
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
@@ -16,17 +19,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Runs work on the root file system of an image file: converts a non-raw image to a sparse raw
- * scratch file, finds the root partition, attaches it with {@code losetup}, mounts it, runs the
- * work, and always unmounts and detaches (also when the work fails); a changed non-raw image is
- * converted back in place. Needs root.
+ * scratch file, finds the root partition, attaches it with {@code losetup}, mounts it and the
+ * separate /boot and EFI system partitions its fstab names, runs the work, and always unmounts and
+ * detaches in reverse order (also when the work fails); a changed non-raw image is converted back
+ * in place. Needs root.
  */
 public final class OfflineImage {
 
@@ -40,6 +44,21 @@ public final class OfflineImage {
      */
     T apply(Path root, Map<Integer, String> partitionUuids) throws IOException;
   }
+
+  /** The work to run on the mounted root, told what was mounted. */
+  public interface MountedWork<T> {
+    /** Runs on the mounted root. */
+    T apply(Mounted mounted) throws IOException;
+  }
+
+  /**
+   * The mounted root.
+   *
+   * @param root the mount point, with /boot and /boot/efi mounted below it where fstab names them
+   * @param partitionUuids file system UUIDs by partition number, for fstab rewriting
+   * @param notes which partitions were mounted where and what was left out, for the report
+   */
+  public record Mounted(Path root, Map<Integer, String> partitionUuids, List<String> notes) {}
 
   private final Path image;
   private final Integer partitionNumber;
@@ -69,6 +88,17 @@ public final class OfflineImage {
    * @throws FerryException HOST_OPERATION_FAILED when not root or a host tool fails
    */
   public <T> T run(boolean readOnly, Work<T> work) throws IOException {
+    return runMounted(readOnly, mounted -> work.apply(mounted.root(), mounted.partitionUuids()));
+  }
+
+  /**
+   * Mounts the root partition and, under it, the partitions of the same disk its fstab names for
+   * /boot and /boot/efi (all read-only when {@code readOnly}), runs {@code work}, and unmounts in
+   * reverse order, also when the work fails.
+   *
+   * @throws FerryException HOST_OPERATION_FAILED when not root or a host tool fails
+   */
+  public <T> T runMounted(boolean readOnly, MountedWork<T> work) throws IOException {
     if (!HostCommands.runningAsRoot()) {
       throw new FerryException(ErrorCode.HOST_OPERATION_FAILED,
           "offline mode on " + image + " needs root (losetup and mount are privileged); run as root,"
@@ -99,49 +129,85 @@ public final class OfflineImage {
     }
   }
 
-  private <T> T mountAndRun(Path raw, boolean readOnly, Work<T> work) throws IOException {
+  private <T> T mountAndRun(Path raw, boolean readOnly, MountedWork<T> work) throws IOException {
     List<Partition> partitions = partitions(raw);
-    Partition root = choose(partitions);
     Map<Integer, String> uuids = new HashMap<>();
     for (Partition partition : partitions) {
       if (partition.uuid() != null) {
         uuids.put(partition.number(), partition.uuid());
       }
     }
-    String device = HostCommands.run(List.of("losetup", "--find", "--show",
-        "--offset", Long.toString(root.offset()), "--sizelimit", Long.toString(root.length()),
-        raw.toAbsolutePath().toString()));
-    Path mountPoint = null;
-    try {
-      mountPoint = Files.createTempDirectory(scratchDirectory, "ferry-root-");
-      // Clones of one XFS file system share a UUID; XFS refuses a second mount without nouuid.
-      // Read-only means no write at all: ext4 would still replay its journal without noload.
-      String options = (readOnly ? "ro" : "rw")
-          + (root.fileSystem().equals("xfs") ? ",nouuid" : "")
-          + (readOnly && root.fileSystem().equals("ext4") ? ",noload" : "")
-          + (readOnly && root.fileSystem().equals("xfs") ? ",norecovery" : "");
-      HostCommands.run(List.of("mount", "-o", options, device, mountPoint.toString()));
-      try {
-        return work.apply(mountPoint, uuids);
-      } finally {
-        try {
-          HostCommands.run(List.of("umount", mountPoint.toString()));
-        } catch (FerryException e) {
-          HostCommands.run(List.of("umount", "--lazy", mountPoint.toString()));
-        }
-      }
-    } finally {
-      try {
-        HostCommands.run(List.of("losetup", "--detach", device));
-      } finally {
-        if (mountPoint != null) {
-          Files.deleteIfExists(mountPoint);
-        }
-      }
+    List<String> notes = new ArrayList<>();
+    Partition root = choose(raw, partitions, notes);
+    try (Mounts mounts = new Mounts()) {
+      Path mountPoint = mounts.temporaryDirectory(scratchDirectory, "ferry-root-");
+      String device = mounts.attach(raw, root.offset(), root.length());
+      mounts.mount(List.of("-o", options(root, readOnly)), device, mountPoint, mountPoint);
+      mountBootPartitions(raw, partitions, root, readOnly, mountPoint, mounts, notes);
+      return work.apply(new Mounted(mountPoint, Map.copyOf(uuids), List.copyOf(notes)));
     }
   }
 
-  private Partition choose(List<Partition> partitions) {
+  /** Mount options: read-only means no write at all (ext4 would replay its journal without noload). */
+  private static String options(Partition partition, boolean readOnly) {
+    String fileSystem = partition.fileSystem();
+    // Clones of one XFS file system share a UUID; XFS refuses a second mount without nouuid.
+    return (readOnly ? "ro" : "rw")
+        + (fileSystem.equals("xfs") ? ",nouuid" : "")
+        + (readOnly && fileSystem.equals("ext4") ? ",noload" : "")
+        + (readOnly && fileSystem.equals("xfs") ? ",norecovery" : "");
+  }
+
+  /** Mounts the partitions of this disk that the root's fstab names for /boot and /boot/efi. */
+  private static void mountBootPartitions(Path raw, List<Partition> partitions, Partition root, boolean readOnly,
+      Path mountPoint, Mounts mounts, List<String> notes) {
+    String fstab = new RootFileSystem(mountPoint).readText("/etc/fstab").orElse("");
+    for (BootPartitions.Entry entry : BootPartitions.find(fstab, partitions)) {
+      String where = "fstab's " + entry.mountPoint() + " (" + entry.spec() + ")";
+      if (entry.partition().isEmpty()) {
+        notes.add(where + " is not a partition of this disk: not mounted");
+        continue;
+      }
+      Partition partition = entry.partition().get();
+      if (partition.number() == root.number()) {
+        continue;
+      }
+      if (!BootPartitions.FILE_SYSTEMS.contains(partition.fileSystem())) {
+        notes.add(where + " is partition " + partition.number() + " with file system " + partition.fileSystem()
+            + ": not mounted (mounted are " + BootPartitions.FILE_SYSTEMS + ")");
+        continue;
+      }
+      Path target = mountPoint.resolve(entry.mountPoint().substring(1));
+      if (!Mounts.isRealDirectory(mountPoint, target)) {
+        notes.add(where + ": the root has no directory " + entry.mountPoint()
+            + " (or it lies behind a symbolic link): not mounted");
+        continue;
+      }
+      String device = mounts.attach(raw, partition.offset(), partition.length());
+      try {
+        mounts.mount(List.of("-t", BootPartitions.mountType(partition), "-o", options(partition, readOnly) + ",nodev,nosuid"),
+            device, mountPoint, target);
+      } catch (FerryException e) {
+        if (entry.mountPoint().equals("/boot")) {
+          // Without /boot the kernels, BLS entries and initramfs would be read and written in the
+          // root's empty /boot directory: refuse rather than change the wrong place.
+          throw new FerryException(ErrorCode.HOST_OPERATION_FAILED,
+              "cannot mount " + where + ", partition " + partition.number() + ": " + e.getMessage(), e);
+        }
+        notes.add("could not mount partition " + partition.number() + " (" + partition.fileSystem() + ") on "
+            + entry.mountPoint() + ", " + where + ": " + e.getMessage() + "; the run goes on without it");
+        continue;
+      }
+      notes.add("mounted partition " + partition.number() + " (" + partition.fileSystem() + ") on "
+          + entry.mountPoint() + (readOnly ? " read-only" : "") + ": " + where);
+    }
+  }
+
+  /**
+   * The root partition: {@code --partition}, or among the Linux file systems the largest that holds
+   * an os-release (each candidate is probed read-only), or the largest.
+   */
+  private Partition choose(Path raw, List<Partition> partitions, List<String> notes) throws IOException {
     if (partitionNumber != null) {
       return partitions.stream()
           .filter(p -> p.number() == partitionNumber)
@@ -149,11 +215,32 @@ public final class OfflineImage {
           .orElseThrow(() -> new FerryException(ErrorCode.NOT_FOUND,
               "no partition " + partitionNumber + " in " + image + "; partitions: " + partitions));
     }
-    Optional<Partition> root = partitions.stream()
+    List<Partition> candidates = partitions.stream()
         .filter(Partition::linuxFileSystem)
-        .max(Comparator.comparingLong(Partition::length));
-    return root.orElseThrow(() -> new FerryException(ErrorCode.NOT_FOUND,
-        "no Linux root file system (ext4, xfs, btrfs) found in " + image + "; partitions: " + partitions));
+        .sorted(Comparator.comparingLong(Partition::length).reversed())
+        .toList();
+    if (candidates.isEmpty()) {
+      throw new FerryException(ErrorCode.NOT_FOUND,
+          "no Linux root file system (ext4, xfs, btrfs) found in " + image + "; partitions: " + partitions);
+    }
+    if (candidates.size() == 1) {
+      return candidates.get(0);
+    }
+    for (Partition candidate : candidates) {
+      try (Mounts mounts = new Mounts()) {
+        Path probe = mounts.temporaryDirectory(scratchDirectory, "ferry-probe-");
+        String device = mounts.attach(raw, candidate.offset(), candidate.length());
+        mounts.mount(List.of("-o", options(candidate, true)), device, probe, probe);
+        RootFileSystem fileSystem = new RootFileSystem(probe);
+        if (fileSystem.isFile("/etc/os-release") || fileSystem.isFile("/usr/lib/os-release")) {
+          notes.add("root: partition " + candidate.number() + " (" + candidate.fileSystem()
+              + "), the largest Linux file system holding an os-release");
+          return candidate;
+        }
+      }
+    }
+    notes.add("root: partition " + candidates.get(0).number() + ", the largest Linux file system (none holds an os-release)");
+    return candidates.get(0);
   }
 
   private static void toRaw(Path image, Path raw) throws IOException {

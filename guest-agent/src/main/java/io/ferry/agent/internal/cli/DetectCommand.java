@@ -18,7 +18,7 @@ public final class DetectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.dryRun = true;
-    var description = options.onRoot(true, (agent, root, agentOptions) -> agent.detect(root, options.live));
+    var description = options.onRoot(true, (agent, root, agentOptions) -> agent.detect(root, agentOptions));
     Printer.print(spec.commandLine().getOut(), description, options.json());
     return 0;
   }

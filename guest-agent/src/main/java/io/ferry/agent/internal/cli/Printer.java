@@ -54,6 +54,11 @@ final class Printer {
           : change.linkTargetBefore() != null ? " (was -> " + change.linkTargetBefore() + ")" : "";
       out.printf("  %-17s %s%s   [%s]%n", change.action(), change.path(), detail, change.reason());
     }
+    for (var regeneration : report.regenerations()) {
+      out.printf("regenerated: `%s` %s in %.1f s   [%s]%n", regeneration.command(),
+          regeneration.succeeded() ? "succeeded" : "FAILED (exit " + regeneration.exitStatus() + ")",
+          regeneration.seconds(), regeneration.reason());
+    }
     if (report.backupArea() != null) {
       out.println("backup area: " + report.backupArea() + " (ferry-agent undo restores it)");
     }

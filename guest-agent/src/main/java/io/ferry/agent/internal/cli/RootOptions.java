@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -29,7 +30,7 @@ public final class RootOptions {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Where where;
 
-  @Option(names = "--partition", paramLabel = "N", description = "With --image: the root partition's number (default: the largest Linux file system).")
+  @Option(names = "--partition", paramLabel = "N", description = "With --image: the root partition's number (default: the largest Linux file system holding an os-release).")
   Integer partition;
 
   @Option(names = "--scratch", paramLabel = "DIR", description = "With --image: where the raw scratch copy and mount point go (default: the system temp directory).")
@@ -46,6 +47,9 @@ public final class RootOptions {
 
   @Option(names = "--catalogue", paramLabel = "DIR", description = "A directory of extra cloud layer files (*.json).")
   Path catalogue;
+
+  @Option(names = "--regenerate", negatable = true, description = "Rebuild the initramfs and grub.cfg with the guest's own tools in a chroot when the run changed their configuration (default: on with --image, off with --root).")
+  Boolean regenerate;
 
   @Option(names = "--device-uuid", paramLabel = "DEVICE=UUID", description = "The file system UUID of a device named in fstab (repeatable).")
   Map<String, String> deviceUuids = new LinkedHashMap<>();
@@ -71,13 +75,14 @@ public final class RootOptions {
   /** Runs {@code work} on the root directory, or on the mounted root partition of the image. */
   <T> T onRoot(boolean readOnly, RootWork<T> work) throws IOException {
     LayerAgent agent = agent();
-    AgentOptions options = new AgentOptions(dryRun, live, deviceUuids, Map.of());
     if (where.root != null) {
-      return work.apply(agent, where.root, options);
+      boolean regenerating = regenerate != null && regenerate;
+      return work.apply(agent, where.root, new AgentOptions(dryRun, live, deviceUuids, Map.of(), regenerating, List.of()));
     }
     Path scratchDirectory = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"));
+    boolean regenerating = regenerate == null || regenerate;
     return new OfflineImage(where.image, partition, scratchDirectory)
-        .run(readOnly || dryRun, (root, partitionUuids) ->
-            work.apply(agent, root, new AgentOptions(dryRun, false, deviceUuids, partitionUuids)));
+        .runMounted(readOnly || dryRun, mounted -> work.apply(agent, mounted.root(),
+            new AgentOptions(dryRun, false, deviceUuids, mounted.partitionUuids(), regenerating, mounted.notes())));
   }
 }

@@ -21,7 +21,7 @@ public final class UndoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var report = options.onRoot(false, (agent, root, agentOptions) -> agent.undo(root, runId, options.dryRun));
+    var report = options.onRoot(false, (agent, root, agentOptions) -> agent.undo(root, runId, agentOptions));
     Printer.print(spec.commandLine().getOut(), report, options.json());
     return 0;
   }

@@ -232,6 +232,14 @@ public final class ChangeSet {
     }
   }
 
+  /**
+   * Records a file a guest tool rebuilt: {@code before} null when it created the file, {@code after}
+   * null when it removed it. Nothing is backed up (undo runs the tool again).
+   */
+  public void regenerated(String path, String before, String after, String reason) {
+    record(new Change(path, ChangeAction.REGENERATED, before, after, null, null, null, null, reason));
+  }
+
   private void record(Change change) {
     changes.add(change);
   }

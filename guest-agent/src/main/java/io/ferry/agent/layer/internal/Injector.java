@@ -66,14 +66,12 @@ public final class Injector {
           "# Written by Ferry for " + target.id() + "; ferry-agent strip removes it.\n"
               + "add_drivers+=\" " + String.join(" ", modules) + " \"\n",
           why + "initramfs drivers (dracut)");
-      changes.note("regenerate the initramfs in the target (dracut -f --regenerate-all) to include: " + modules);
     } else if (fileSystem.isDirectory("/etc/initramfs-tools")) {
       String current = fileSystem.readText("/etc/initramfs-tools/modules").orElse("");
       changes.write(
           "/etc/initramfs-tools/modules",
           TextEdits.setModuleBlock(current, target.id(), modules),
           why + "initramfs drivers (initramfs-tools)");
-      changes.note("regenerate the initramfs in the target (update-initramfs -u -k all) to include: " + modules);
     } else {
       changes.note("no dracut or initramfs-tools found: drivers " + modules + " not configured");
     }
@@ -96,7 +94,6 @@ public final class Injector {
         Stripper.edit(changes, "/etc/default/grub",
             text -> TextEdits.editGrubDefaults(text, List.of(), arguments), reason);
       }
-      changes.note("regenerate the GRUB configuration in the target (update-grub or grub2-mkconfig)");
     }
     for (String entry : fileSystem.glob("/boot/loader/entries/*.conf")) {
       Stripper.edit(changes, entry, text -> TextEdits.editBootLoaderEntry(text, List.of(), arguments), reason);

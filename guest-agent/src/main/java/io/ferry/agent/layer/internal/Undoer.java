@@ -138,6 +138,10 @@ public final class Undoer {
           delete(host);
         }
       }
+      case REGENERATED -> {
+        // Rebuilt by a guest tool and not backed up: the caller regenerates again once the
+        // configuration is restored.
+      }
       default -> throw new IllegalStateException(change.action().name());
     }
   }

@@ -36,6 +36,7 @@ public final class PartitionTables {
     }
     List<Partition> result = new ArrayList<>();
     if (mbrSigned) {
+      int signature = mbr.getInt(440);
       for (int index = 0; index < 4; index++) {
         int entry = 446 + index * 16;
         int type = mbr.get(entry + 4) & 0xff;
@@ -51,11 +52,12 @@ public final class PartitionTables {
               "MBR partition entry " + (index + 1) + " at offset " + entry + " ends at byte "
                   + (offset + length) + ", beyond the disk's " + size + " bytes");
         }
-        result.add(describe(disk, index + 1, offset, length, String.format("0x%02x", type)));
+        String partitionUuid = signature == 0 ? null : String.format("%08x-%02x", signature, index + 1);
+        result.add(describe(disk, index + 1, offset, length, String.format("0x%02x", type), partitionUuid, null));
       }
     }
     if (result.isEmpty()) {
-      result.add(describe(disk, 0, 0, size, "none"));
+      result.add(describe(disk, 0, 0, size, "none", null, null));
     }
     return result;
   }
@@ -85,28 +87,36 @@ public final class PartitionTables {
             "GPT partition entry " + (index + 1) + " at offset " + (entriesLba * SECTOR + entry)
                 + ": LBA range " + first + ".." + last + " lies outside the disk of " + size + " bytes");
       }
-      result.add(describe(disk, index + 1, first * SECTOR, (last - first + 1) * SECTOR, type));
+      String partitionUuid = guid(entries, entry + 16).toLowerCase(java.util.Locale.ROOT);
+      String name = utf16(entries, entry + 56, (int) Math.min(72, entrySize - 56));
+      result.add(describe(disk, index + 1, first * SECTOR, (last - first + 1) * SECTOR, type, partitionUuid,
+          name.isEmpty() ? null : name));
     }
     return result;
   }
 
-  private static Partition describe(FileChannel disk, int number, long offset, long length, String type)
-      throws IOException {
+  private static Partition describe(FileChannel disk, int number, long offset, long length, String type,
+      String partitionUuid, String partitionLabel) throws IOException {
     ByteBuffer start = read(disk, offset, (int) Math.min(length, 8192));
     String fileSystem = "unknown";
     String uuid = null;
-    if (start.limit() >= 1024 + 0x78 && (start.getShort(1024 + 0x38) & 0xffff) == 0xEF53) {
+    String label = null;
+    if (start.limit() >= 1024 + 0x88 && (start.getShort(1024 + 0x38) & 0xffff) == 0xEF53) {
       fileSystem = "ext4";
       uuid = uuid(start, 1024 + 0x68);
-    } else if (start.limit() >= 48 && "XFSB".equals(ascii(start, 0, 4))) {
+      label = label(start, 1024 + 0x78, 16);
+    } else if (start.limit() >= 120 && "XFSB".equals(ascii(start, 0, 4))) {
       fileSystem = "xfs";
       uuid = uuid(start, 32);
+      label = label(start, 108, 12);
     } else if (start.limit() >= 512 && "FAT32   ".equals(ascii(start, 0x52, 8))) {
       fileSystem = "vfat";
       uuid = fatSerial(start, 0x43);
+      label = fatLabel(start, 0x47);
     } else if (start.limit() >= 512 && ascii(start, 0x36, 5).startsWith("FAT1")) {
       fileSystem = "vfat";
       uuid = fatSerial(start, 0x27);
+      label = fatLabel(start, 0x2B);
     } else if (start.limit() >= 4096 && "SWAPSPACE2".equals(ascii(start, 4086, 10))) {
       fileSystem = "swap";
       uuid = uuid(start, 1024 + 12);
@@ -120,7 +130,37 @@ public final class PartitionTables {
         uuid = uuid(btrfs, 0x20);
       }
     }
-    return new Partition(number, offset, length, type, fileSystem, uuid);
+    return new Partition(number, offset, length, type, fileSystem, uuid, label, partitionUuid, partitionLabel);
+  }
+
+  /** A NUL-padded UTF-8 label, or null when empty. */
+  private static String label(ByteBuffer buffer, int at, int length) {
+    byte[] bytes = new byte[length];
+    int end = 0;
+    for (int i = 0; i < length; i++) {
+      bytes[i] = buffer.get(at + i);
+      if (bytes[i] != 0) {
+        end = i + 1;
+      }
+    }
+    String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+    return text.isBlank() ? null : text;
+  }
+
+  /** The boot sector's space-padded volume label (blkid prefers the root directory's, usually equal). */
+  private static String fatLabel(ByteBuffer buffer, int at) {
+    String text = ascii(buffer, at, 11).trim();
+    return text.isEmpty() || text.equals("NO NAME") ? null : text;
+  }
+
+  private static String utf16(ByteBuffer buffer, int at, int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = buffer.get(at + i);
+    }
+    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_16LE);
+    int nul = text.indexOf('\0');
+    return nul < 0 ? text : text.substring(0, nul);
   }
 
   private static String uuid(ByteBuffer buffer, int at) {
