@@ -180,7 +180,8 @@ try {
   const waiting = page.url().split('/').pop();
   await page.getByTestId('awaiting-approval').waitFor();
   check((await page.getByTestId('migration-state').innerText()).trim() === 'Awaiting approval', 'the migration is not shown awaiting approval');
-  check((await page.getByTestId('waiting-reason').innerText()).includes('"approve kvm"'), 'the page does not say which rule it waits for');
+  await page.getByTestId('waiting-reason').filter({ hasText: '"approve kvm"' }).waitFor()
+    .catch(() => check(false, 'the page does not say which rule it waits for'));
   await shot(page, '05-migration-waits');
 
   step = 'approve it on the approvals page';
@@ -207,6 +208,19 @@ try {
     await page.getByTestId('migration-state').getByText(/Queued|Running/).waitFor();
   }
   await page.getByText(/policy "approve kvm": decided by/).waitFor();
+
+  step = 'reject another one on its own page, with a reason';
+  await pickMigration(page);
+  await page.getByRole('button', { name: 'Start migration' }).click();
+  await page.getByTestId('awaiting-approval').waitFor();
+  const rejected = page.url().split('/').pop();
+  await page.getByLabel(/^Reason for migration/).fill('not this week');
+  await page.getByRole('button', { name: `Reject migration ${rejected.slice(0, 8)}` }).click();
+  await page.getByTestId('migration-state').getByText('Rejected').waitFor();
+  check((await page.locator('.error-text').innerText()).includes('not this week'), 'the rejection reason is not shown');
+  check(!(await page.getByTestId('awaiting-approval').isVisible()), 'a rejected migration still offers approval');
+  check(!(await page.getByRole('button', { name: 'Cancel migration' }).isVisible()), 'a rejected migration offers cancel');
+  await shot(page, '06b-migration-rejected');
 
   step = 'lower the budget below one estimate';
   await go(page, 'Policies');
@@ -260,7 +274,7 @@ try {
   step = 'reports';
   await go(page, 'Reports');
   await page.getByRole('img', { name: /^Migrations per day/ }).waitFor();
-  check((await page.getByTestId('report-total').innerText()).trim() === '1', `the report counts ${await page.getByTestId('report-total').innerText()} migrations`);
+  check((await page.getByTestId('report-total').innerText()).trim() === '2', `the report counts ${await page.getByTestId('report-total').innerText()} migrations`);
   await page.getByTestId('budget').waitFor();
   await shot(page, '09-reports');
 

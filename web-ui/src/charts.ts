@@ -147,7 +147,7 @@ export function barChart(
     const y = top + plotHeight - (reference.value / maximum) * plotHeight;
     parts.push(
       `<line x1="${left}" y1="${y.toFixed(1)}" x2="${width - left}" y2="${y.toFixed(1)}" class="reference"/>`,
-      `<text x="${width - left}" y="${(y - 4).toFixed(1)}" class="reference-label" text-anchor="end">${escapeXml(reference.label)}</text>`,
+      `<text x="${left + 2}" y="${(y - 4).toFixed(1)}" class="reference-label" text-anchor="start">${escapeXml(reference.label)}</text>`,
     );
   }
   parts.push('</svg>');
@@ -217,4 +217,16 @@ export function daysOfMonth(month: string): string[] {
   const [year, monthNumber] = month.split('-').map(Number);
   const count = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
   return Array.from({ length: count }, (_, index) => `${month}-${String(index + 1).padStart(2, '0')}`);
+}
+
+/** The bill's actual costs per day they finished. */
+export function costPerDay(jobs: Array<{ finishedAt?: string | null; createdAt: string; actualTotal: number }>, days: string[]): Map<string, number> {
+  const totals = new Map(days.map((day) => [day, 0]));
+  for (const job of jobs) {
+    const day = utcDay(job.finishedAt ?? job.createdAt);
+    if (totals.has(day)) {
+      totals.set(day, (totals.get(day) ?? 0) + Number(job.actualTotal));
+    }
+  }
+  return totals;
 }

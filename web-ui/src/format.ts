@@ -137,3 +137,11 @@ export function utcMonth(date: Date, back = 0): string {
   const shifted = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - back, 1));
   return shifted.toISOString().slice(0, 7);
 }
+
+/** Step times for charts: tenths below ten seconds ("0.4 s"), else as formatDuration. */
+export function formatStepSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
+    return '—';
+  }
+  return seconds < 10 ? `${seconds.toFixed(1)} s` : formatDuration(seconds);
+}

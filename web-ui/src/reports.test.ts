@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, billBytesPerDay, budgetShares, daysOfMonth, perCloud, periodsPerDay, successRate } from './charts';
-import { formatMoney, formatMonth, formatPercent, utcMonth } from './format';
+import { barChart, billBytesPerDay, budgetShares, costPerDay, daysOfMonth, perCloud, periodsPerDay, successRate } from './charts';
+import { formatMoney, formatMonth, formatPercent, formatStepSeconds, utcMonth } from './format';
 import { priceSheetFrom } from './views/prices';
 
 describe('report chart data', () => {
@@ -34,6 +34,15 @@ describe('report chart data', () => {
       ['2026-12-01', '2026-12-02'],
     );
     expect([...bytes.entries()]).toEqual([['2026-12-01', 0], ['2026-12-02', 150]]);
+    const costs = costPerDay(
+      [
+        { createdAt: '2026-12-01T10:00:00Z', finishedAt: '2026-12-01T11:00:00Z', actualTotal: 0.25 },
+        { createdAt: '2026-12-01T12:00:00Z', finishedAt: '2026-12-01T13:00:00Z', actualTotal: 0.5 },
+        { createdAt: '2026-11-30T12:00:00Z', finishedAt: '2026-11-30T13:00:00Z', actualTotal: 9 },
+      ],
+      ['2026-12-01', '2026-12-02'],
+    );
+    expect([...costs.entries()]).toEqual([['2026-12-01', 0.75], ['2026-12-02', 0]]);
   });
 
   it('orders clouds by migrations for one role', () => {
@@ -78,6 +87,9 @@ describe('money and months', () => {
     expect(formatPercent(1)).toBe('100 %');
     expect(formatPercent(null)).toBe('—');
     expect(formatMonth('2026-11')).toBe('November 2026');
+    expect(formatStepSeconds(0.42)).toBe('0.4 s');
+    expect(formatStepSeconds(75)).toBe('1 min 15 s');
+    expect(formatStepSeconds(undefined)).toBe('—');
     expect(formatMonth('later')).toBe('later');
     expect(utcMonth(new Date('2026-01-15T00:00:00Z'), 0)).toBe('2026-01');
     expect(utcMonth(new Date('2026-01-15T00:00:00Z'), 2)).toBe('2025-11');

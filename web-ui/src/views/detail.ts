@@ -64,38 +64,38 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     replace(reportArea, changeReport(withReport(migration, report), reportAvailable));
   };
   let costLoadedFor = '';
-  let approvalShownFor = '';
+  // The approval section is built once per waiting spell, so a reason being typed survives the
+  // page's updates; only the sentence saying why it waits follows the cost record.
+  let waitingText: HTMLElement | null = null;
   const renderApproval = (): void => {
     if (migration.state !== 'AWAITING_APPROVAL') {
-      approvalShownFor = '';
+      waitingText = null;
       replace(approvalArea);
       return;
     }
-    // Rendered once per waiting spell, so a reason being typed survives the page's updates.
-    const key = `${cost?.approvalPolicy ?? ''}/${policies.length}`;
-    if (approvalShownFor === key) {
-      return;
+    if (!waitingText) {
+      waitingText = h('p', { 'data-testid': 'waiting-reason' });
+      replace(
+        approvalArea,
+        h(
+          'section',
+          { class: 'notice info waiting', 'aria-labelledby': 'waiting-title', 'data-testid': 'awaiting-approval' },
+          h('h2', { id: 'waiting-title' }, 'Waiting for approval'),
+          waitingText,
+          context.can('ADMIN')
+            ? approvalControls(context, migration, async (message) => {
+                replace(status, alertBox(message, 'success'));
+                await reload();
+                if (!FINISHED_STATES.has(migration.state)) {
+                  window.clearTimeout(pollTimer);
+                  pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+                }
+              })
+            : h('p', { class: 'muted' }, 'A tenant admin approves or rejects it; it starts once approved.'),
+        ),
+      );
     }
-    approvalShownFor = key;
-    replace(
-      approvalArea,
-      h(
-        'section',
-        { class: 'notice info waiting', 'aria-labelledby': 'waiting-title', 'data-testid': 'awaiting-approval' },
-        h('h2', { id: 'waiting-title' }, 'Waiting for approval'),
-        h('p', { 'data-testid': 'waiting-reason' }, waitingReason(cost, policies, names)),
-        context.can('ADMIN')
-          ? approvalControls(context, migration, async (message) => {
-              replace(status, alertBox(message, 'success'));
-              await reload();
-              if (!FINISHED_STATES.has(migration.state)) {
-                window.clearTimeout(pollTimer);
-                pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
-              }
-            })
-          : h('p', { class: 'muted' }, 'A tenant admin approves or rejects it; it starts once approved.'),
-      ),
-    );
+    waitingText.textContent = waitingReason(cost, policies, names);
   };
   const loadCost = async (): Promise<void> => {
     const state = migration.state;
@@ -147,14 +147,23 @@ export async function detailView(context: Context, main: HTMLElement, id: string
       }
     }
   };
+  const streamAvailable = await context.hasApiPath('/api/v1/migrations/{id}/events');
+  let following = false;
   const poll = async (): Promise<void> => {
     await reload();
-    if (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
-      pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+    if (abort.signal.aborted || FINISHED_STATES.has(migration.state)) {
+      return;
     }
+    if (streamAvailable && !following && migration.state !== 'AWAITING_APPROVAL') {
+      // Approved: the orchestrator has the job now, follow its progress live.
+      void follow();
+      return;
+    }
+    pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
   };
 
   const follow = async (): Promise<void> => {
+    following = true;
     let reconnects = 0;
     while (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
       let ended = false;
@@ -201,7 +210,8 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     }
   };
   if (!FINISHED_STATES.has(migration.state)) {
-    if (await context.hasApiPath('/api/v1/migrations/{id}/events')) {
+    // A migration waiting for approval has no job in the orchestrator yet: poll until it has one.
+    if (streamAvailable && migration.state !== 'AWAITING_APPROVAL') {
       void follow();
     } else {
       pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);

@@ -1,7 +1,7 @@
 import { billingExportUrl, type BudgetReport, type CloudAccount, type ReportCloud } from '../api';
-import { barChart, billBytesPerDay, budgetShares, daysOfMonth, lastDays, perCloud, periodsPerDay } from '../charts';
+import { barChart, billBytesPerDay, budgetShares, costPerDay, daysOfMonth, lastDays, perCloud, periodsPerDay } from '../charts';
 import { field, h, replace } from '../dom';
-import { formatBytes, formatDateTime, formatDuration, formatMoney, formatMonth, formatPercent, humanize, utcMonth } from '../format';
+import { formatBytes, formatDateTime, formatMoney, formatMonth, formatPercent, formatStepSeconds, humanize, utcMonth } from '../format';
 import { type Context, errorBox } from '../context';
 import { stateBadge } from './shared';
 
@@ -22,8 +22,11 @@ function chartCard(title: string, content: string | HTMLElement): HTMLElement {
 /** The month's spending against the budget: a bar of spent and committed, and the numbers. */
 export function budgetMeter(report: BudgetReport): HTMLElement {
   const shares = budgetShares(report);
+  const remaining = report.remaining ?? null;
   const summary = report.budget !== null && report.budget !== undefined
-    ? `${formatMoney(report.spent)} spent and ${formatMoney(report.committed)} committed of a ${formatMoney(report.budget)} budget; ${formatMoney(report.remaining)} left`
+    ? `${formatMoney(report.spent)} spent and ${formatMoney(report.committed)} committed of a ${formatMoney(report.budget)} budget; ${
+        remaining !== null && remaining < 0 ? `over by ${formatMoney(-remaining)}` : `${formatMoney(remaining)} left`
+      }`
     : `${formatMoney(report.spent)} spent, ${formatMoney(report.committed)} committed; no monthly budget is set`;
   return h(
     'div',
@@ -46,7 +49,7 @@ export async function reportsView(context: Context, main: HTMLElement): Promise<
   replace(
     main,
     h('h1', { tabindex: -1 }, 'Reports'),
-    h('form', { class: 'filters narrow', 'aria-label': 'Report range', onsubmit: (event: Event) => event.preventDefault() }, field('Range', range)),
+    h('form', { class: 'range', 'aria-label': 'Report range', onsubmit: (event: Event) => event.preventDefault() }, field('Range', range)),
     area,
   );
   const load = async (): Promise<void> => {
@@ -112,7 +115,7 @@ export async function reportsView(context: Context, main: HTMLElement): Promise<
             'Time per step',
             steps.length === 0
               ? '<p class="empty">No finished steps in this range.</p>'
-              : barChart('Mean duration of each step', steps.map((entry) => ({ label: humanize(entry.step).slice(0, 8), value: entry.averageSeconds, title: `${humanize(entry.step)}: ${formatDuration(entry.averageSeconds)} on average over ${entry.runs} runs` })), formatDuration),
+              : barChart('Mean duration of each step', steps.map((entry) => ({ label: humanize(entry.step).slice(0, 8), value: entry.averageSeconds, title: `${humanize(entry.step)}: ${formatStepSeconds(entry.averageSeconds)} on average over ${entry.runs} runs` })), formatStepSeconds),
           ),
           chartCard(
             'Bytes moved per target cloud',
@@ -144,7 +147,7 @@ function cloudTable(clouds: ReportCloud[]): HTMLElement {
       'table',
       { 'data-testid': 'clouds' },
       h('caption', { class: 'visually-hidden' }, 'Migrations per cloud'),
-      h('thead', null, h('tr', null, ['Cloud', 'As', 'Migrations', 'Succeeded', 'Bytes moved', 'Spend'].map((title) => h('th', { scope: 'col' }, title)))),
+      h('thead', null, h('tr', null, ['Cloud', 'As', 'Migrations', 'Succeeded', 'Bytes moved', 'Spend'].map((title, index) => h('th', { scope: 'col', class: index >= 2 ? 'number' : undefined }, title)))),
       h(
         'tbody',
         null,
@@ -173,13 +176,15 @@ export async function billingView(context: Context, main: HTMLElement): Promise<
   const now = new Date();
   const month = h('select', { name: 'month' }, Array.from({ length: MONTHS_BACK }, (_, back) => utcMonth(now, back)).map((value) => h('option', { value }, formatMonth(value))));
   const chartArea = h('div');
+  const head = h('div', { class: 'bill-figures' });
   const area = h('div', { 'aria-live': 'polite' });
   replace(
     main,
     h('h1', { tabindex: -1 }, 'Billing'),
     h('p', { class: 'muted' }, 'Each migration’s cost is recorded when it ends, from the accounts’ price sheets (US dollars; data priced per GB of 10⁹ bytes).'),
     chartArea,
-    h('form', { class: 'filters narrow', 'aria-label': 'Billing month', onsubmit: (event: Event) => event.preventDefault() }, field('Month', month)),
+    h('h2', null, 'Jobs of a month'),
+    h('form', { class: 'bill-head', 'aria-label': 'Billing month', onsubmit: (event: Event) => event.preventDefault() }, field('Month', month), head),
     area,
   );
   const names = new Map((await context.accounts().catch(() => [] as CloudAccount[])).map((account) => [account.id, account.name]));
@@ -216,20 +221,29 @@ export async function billingView(context: Context, main: HTMLElement): Promise<
       const bill = await context.api.bill(month.value);
       const days = daysOfMonth(bill.month);
       const bytes = billBytesPerDay(bill.jobs, days);
+      const costs = costPerDay(bill.jobs, days);
+      const every = (index: number): boolean => index % 4 === 0;
+      replace(
+        head,
+        h('p', { class: 'bill-total' }, `${formatMonth(bill.month)}: `, h('strong', { 'data-testid': 'bill-total' }, formatMoney(bill.total)), ` for ${bill.jobCount} job${bill.jobCount === 1 ? '' : 's'}`),
+        h('a', { class: 'button secondary', href: billingExportUrl(bill.month), download: `ferry-billing-${bill.month}.csv`, 'data-testid': 'csv-export' }, `Download ${formatMonth(bill.month)} as CSV`),
+      );
       replace(
         area,
-        h(
-          'div',
-          { class: 'bill-head' },
-          h('p', { class: 'bill-total' }, `${formatMonth(bill.month)}: `, h('strong', { 'data-testid': 'bill-total' }, formatMoney(bill.total)), ` for ${bill.jobCount} job${bill.jobCount === 1 ? '' : 's'}`),
-          h('a', { class: 'button secondary', href: billingExportUrl(bill.month), download: `ferry-billing-${bill.month}.csv`, 'data-testid': 'csv-export' }, `Download ${formatMonth(bill.month)} as CSV`),
-        ),
         bill.jobs.length === 0
           ? h('p', { class: 'empty' }, 'No job ended in this month.')
           : [
-              chartCard(
-                'Bytes moved per day',
-                barChart(`Bytes moved per day in ${formatMonth(bill.month)}`, days.map((day) => ({ label: day.slice(8), value: bytes.get(day) ?? 0, title: `${day}: ${formatBytes(bytes.get(day) ?? 0)}` })), formatBytes),
+              h(
+                'div',
+                { class: 'charts' },
+                chartCard(
+                  'Cost per day',
+                  barChart(`Cost per day in ${formatMonth(bill.month)}`, days.map((day, index) => ({ label: every(index) ? day.slice(8) : '', value: costs.get(day) ?? 0, title: `${day}: ${formatMoney(costs.get(day) ?? 0)}` })), formatMoney),
+                ),
+                chartCard(
+                  'Bytes moved per day',
+                  barChart(`Bytes moved per day in ${formatMonth(bill.month)}`, days.map((day, index) => ({ label: every(index) ? day.slice(8) : '', value: bytes.get(day) ?? 0, title: `${day}: ${formatBytes(bytes.get(day) ?? 0)}` })), formatBytes),
+                ),
               ),
               h(
                 'div',
@@ -238,7 +252,7 @@ export async function billingView(context: Context, main: HTMLElement): Promise<
                   'table',
                   { 'data-testid': 'bill' },
                   h('caption', { class: 'visually-hidden' }, `Jobs of ${formatMonth(bill.month)}`),
-                  h('thead', null, h('tr', null, ['Migration', 'Source → target', 'State', 'Started by', 'Ended', 'Bytes moved', 'Estimated', 'Cost'].map((title) => h('th', { scope: 'col' }, title)))),
+                  h('thead', null, h('tr', null, ['Migration', 'Source → target', 'State', 'Started by', 'Ended', 'Bytes moved', 'Estimated', 'Cost'].map((title, index) => h('th', { scope: 'col', class: index >= 5 ? 'number' : undefined }, title)))),
                   h(
                     'tbody',
                     null,

@@ -237,7 +237,7 @@ function triggerForm(
     h('h2', { id: 'trigger-form-title' }, editing ? `Edit trigger ${editing.name}` : 'New trigger'),
     h('div', { class: 'field-group' }, fields.name.element, fields.kind.element),
     h('div', { class: 'field-group' }, fields.cron.element, fields.priceDropPercent.element),
-    h('div', { class: 'field-group' }, fields.sourceAccountId.element, fields.imageNamePattern.element, fields.imageTags.element),
+    h('div', { class: 'field-group three' }, fields.sourceAccountId.element, fields.imageNamePattern.element, fields.imageTags.element),
     targets.element,
     fields.options.element,
     h('div', { class: 'field checkbox-field' }, h('label', { for: enabled.id, class: 'checkbox' }, enabled, ' Enabled')),

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code web-ui/e2e/policies.mjs} drives Debian's headless Chromium through playwright-core against
  * this server (embedded PostgreSQL, two real local cloud accounts, the real workflow where the
  * server has it). A tenant admin sets a price, creates a budget and an approval rule; a migration
- * waits, is approved in the UI and runs; one over the budget is refused with the numbers; a
+ * waits, is approved in the UI and runs; another is rejected with a reason; one over the budget is refused with the numbers; a
  * trigger is created and listed; the billing page shows the job's cost and its CSV downloads; a
  * viewer cannot edit policies; another tenant sees none of it. Screenshots land in
  * {@code target/e2e-screenshots/policies}. Skipped, saying why, without chromium or the web UI's
@@ -94,10 +94,13 @@ class DashboardPoliciesE2EIT extends WorkflowIntegrationTest {
         .containsExactly("approve kvm", "monthly budget");
     assertThat(jdbc.queryForObject("select count(*) from migration where state = 'AWAITING_APPROVAL'", Long.class))
         .isZero();
-    assertThat(jdbc.queryForObject("select decided_by from migration_ledger where approval_policy = 'approve kvm'",
-        String.class)).isEqualTo("alice");
+    assertThat(jdbc.queryForList("select m.state || ' by ' || l.decided_by from migration_ledger l join migration m"
+        + " on m.id = l.migration_id where l.approval_policy = 'approve kvm' order by m.state", String.class))
+        .containsExactlyInAnyOrder((workflowRuns() ? "SUCCEEDED" : "QUEUED") + " by alice", "REJECTED by alice");
     assertThat(jdbc.queryForObject("select count(*) from migration m join tenant t on t.id = m.tenant_id"
-        + " where t.name = 'acme'", Long.class)).as("the refused migration was not stored").isEqualTo(1);
+        + " where t.name = 'acme'", Long.class)).as("the refused migration was not stored").isEqualTo(2);
+    assertThat(jdbc.queryForObject("select error_message from migration where state = 'REJECTED'", String.class))
+        .isEqualTo("not this week");
     assertThat(jdbc.queryForObject("select enabled from migration_trigger where name = 'nightly debian'",
         Boolean.class)).as("disabled in the UI").isFalse();
     assertThat(jdbc.queryForObject("select count(*) from audit_event where action like 'POST /api/v1/migrations/%/approve'"
