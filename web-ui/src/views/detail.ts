@@ -272,7 +272,13 @@ function headerCard(
       cost?.approvalPolicy
         ? [
             h('dt', null, 'Approval'),
-            h('dd', null, cost.decidedBy ? `policy "${cost.approvalPolicy}": decided by ${cost.decidedBy} at ${formatDateTime(cost.decidedAt)}` : `policy "${cost.approvalPolicy}": waiting`),
+            h(
+              'dd',
+              null,
+              cost.decidedBy
+                ? `policy "${cost.approvalPolicy}": ${migration.state === 'REJECTED' ? 'rejected' : 'approved'} by ${cost.decidedBy} at ${formatDateTime(cost.decidedAt)}`
+                : `policy "${cost.approvalPolicy}": waiting for a tenant admin`,
+            ),
           ]
         : null,
       cost
@@ -477,7 +483,9 @@ function changeReport(migration: Migration, reportAvailable: boolean): HTMLEleme
     return h(
       'p',
       { class: 'empty', 'data-testid': 'report-empty' },
-      FINISHED_STATES.has(migration.state)
+      migration.state === 'REJECTED' || migration.state === 'AWAITING_APPROVAL'
+        ? 'The migration has not run.'
+        : FINISHED_STATES.has(migration.state)
         ? reportAvailable
           ? 'The guest agent reported no changes for this migration.'
           : 'This server’s API does not expose the change report.'

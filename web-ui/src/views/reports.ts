@@ -86,7 +86,7 @@ export async function reportsView(context: Context, main: HTMLElement): Promise<
           { class: 'charts' },
           chartCard(
             'Migrations over time',
-            barChart(
+            summary.total === 0 ? '<p class="empty">No migrations in this range.</p>' : barChart(
               `Migrations per day, ${RANGES.find(([value]) => value === days)?.[1].toLowerCase()}`,
               dayList.map((day) => {
                 const entry = perDay.get(day)!;
