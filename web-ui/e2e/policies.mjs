@@ -1,7 +1,7 @@
 // End-to-end test of the dashboard's policy, approval, trigger, report and billing screens in a
 // real headless Chromium (Debian's, never downloaded), driven by playwright-core, against a running
 // system manager whose tenant A already has two local cloud accounts: "lab" (aws layer, holding
-// the image) and "kvm-lab" (kvm layer, qcow2).
+// the image) and "kvm-lab" (kvm layer, qcow2), and that evaluates triggers every second or so.
 //
 // Usage: node e2e/policies.mjs <base-url>
 // Environment (DashboardPoliciesE2EIT in system-manager/server sets these up):
@@ -10,13 +10,14 @@
 //   FERRY_E2E_OTHER_USER    an admin of tenant B
 //   FERRY_E2E_PASSWORD      the three users' password
 //   FERRY_E2E_IMAGE         the image's id in "lab"
+//   FERRY_E2E_SOURCE_DIRECTORY  the directory of "lab" (a new image is copied into its images/)
 //   FERRY_E2E_WORKFLOW      "real" (migrations run) or "recording" (they stay queued)
 //   FERRY_E2E_SCREENSHOTS   where screenshots go (default ./target/e2e-screenshots/policies)
 //   CHROMIUM                the browser (default /usr/bin/chromium)
 // Exit status 0 when every check passed; 1 with the failed check otherwise.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,6 +39,7 @@ const viewer = env('FERRY_E2E_VIEWER');
 const otherUser = env('FERRY_E2E_OTHER_USER');
 const password = env('FERRY_E2E_PASSWORD');
 const image = env('FERRY_E2E_IMAGE');
+const sourceDirectory = env('FERRY_E2E_SOURCE_DIRECTORY');
 const workflow = env('FERRY_E2E_WORKFLOW', 'recording');
 const screenshots = resolve(env('FERRY_E2E_SCREENSHOTS', 'target/e2e-screenshots/policies'));
 const executablePath = env('CHROMIUM', '/usr/bin/chromium');
@@ -222,30 +224,6 @@ try {
   check(!(await page.getByRole('button', { name: 'Cancel migration' }).isVisible()), 'a rejected migration offers cancel');
   await shot(page, '06b-migration-rejected');
 
-  step = 'lower the budget below one estimate';
-  await go(page, 'Policies');
-  await page.getByRole('button', { name: 'Edit policy monthly budget' }).click();
-  await page.getByRole('heading', { name: 'Edit policy monthly budget' }).waitFor();
-  const lowered = Math.max(0.0001, Math.floor((estimate / 2) * 10_000) / 10_000);
-  await page.getByLabel('Monthly budget (US dollars)').fill(String(lowered));
-  await page.getByRole('button', { name: 'Save policy' }).click();
-  await page.getByText('Saved the policy "monthly budget".').waitFor();
-
-  step = 'a migration over the budget is refused with the numbers';
-  await pickMigration(page);
-  await expectingRefusal(async () => {
-    await page.getByRole('button', { name: 'Start migration' }).click();
-    await page.getByTestId('refusal').waitFor();
-  });
-  const refusal = await page.getByTestId('refusal').innerText();
-  for (const expected of ['monthly budget', 'Budget', 'Spent or committed', 'This migration (estimate)', 'Over the budget by']) {
-    check(refusal.includes(expected), `the refusal does not show "${expected}": ${refusal}`);
-  }
-  check(refusal.includes(`$${lowered.toFixed(4)}`), `the refusal does not show the budget $${lowered.toFixed(4)}: ${refusal}`);
-  check(refusal.includes(`$${estimate.toFixed(4)}`), `the refusal does not show the estimate $${estimate.toFixed(4)}: ${refusal}`);
-  check(page.url().endsWith('#/migrate'), 'a refused migration left the page');
-  await shot(page, '07-refused-over-budget');
-
   step = 'create a trigger; a five-field cron is caught';
   await go(page, 'Triggers');
   await page.getByText('No triggers yet.').waitFor();
@@ -271,10 +249,67 @@ try {
   await page.getByText('Disabled the trigger "nightly debian".').waitFor();
   check((await row.innerText()).includes('Disabled'), 'the disabled trigger is not shown disabled');
 
+  step = 'an image trigger starts a migration when a new image appears, under the same rules';
+  await page.getByLabel('Name', { exact: true }).fill('new lab images');
+  await page.getByLabel('Fires').selectOption('IMAGE');
+  await page.getByLabel('Source account').selectOption({ label: 'lab (local)' });
+  await page.getByLabel('Image names').fill('*-new*');
+  await page.getByRole('group', { name: 'Target accounts' }).getByLabel('kvm-lab (local)').check();
+  await page.getByRole('button', { name: 'Create trigger' }).click();
+  await page.getByText('Created the trigger "new lab images".').waitFor();
+  const imageRow = page.locator('tr[data-trigger="new lab images"]');
+  check((await imageRow.innerText()).includes('checked every round'), `the image trigger's next check is not shown: ${await imageRow.innerText()}`);
+  // A new image file in the source account: the next trigger round (the test runs one a second) fires.
+  copyFileSync(join(sourceDirectory, 'images', image), join(sourceDirectory, 'images', `${image.replace(/\.[^.]+$/, '')}-new${image.match(/\.[^.]+$/)?.[0] ?? ''}`));
+  let started = null;
+  for (let attempt = 0; attempt < 30 && !started; attempt++) {
+    await page.waitForTimeout(1000);
+    await page.getByRole('button', { name: 'Refresh the list' }).click();
+    await imageRow.waitFor();
+    const link = imageRow.getByRole('link');
+    if ((await link.count()) > 0) {
+      started = link.first();
+    }
+  }
+  check(started, 'the image trigger started no migration within 30 seconds');
+  check(!(await imageRow.innerText()).includes('never'), 'the trigger does not show when it fired');
+  await shot(page, '08b-trigger-fired');
+  await started.click();
+  await page.getByRole('heading', { name: /^Migration [0-9a-f]{8}$/ }).waitFor();
+  await page.getByTestId('awaiting-approval').waitFor();
+  await page.getByRole('link', { name: /^trigger [0-9a-f]{8}$/ }).waitFor();
+  await page.getByLabel(/^Reason for migration/).fill('started by the trigger test');
+  await page.getByRole('button', { name: /^Reject migration/ }).click();
+  await page.getByTestId('migration-state').getByText('Rejected').waitFor();
+
+  step = 'lower the budget below one estimate';
+  await go(page, 'Policies');
+  await page.getByRole('button', { name: 'Edit policy monthly budget' }).click();
+  await page.getByRole('heading', { name: 'Edit policy monthly budget' }).waitFor();
+  const lowered = Math.max(0.0001, Math.floor((estimate / 2) * 10_000) / 10_000);
+  await page.getByLabel('Monthly budget (US dollars)').fill(String(lowered));
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByText('Saved the policy "monthly budget".').waitFor();
+
+  step = 'a migration over the budget is refused with the numbers';
+  await pickMigration(page);
+  await expectingRefusal(async () => {
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await page.getByTestId('refusal').waitFor();
+  });
+  const refusal = await page.getByTestId('refusal').innerText();
+  for (const expected of ['monthly budget', 'Budget', 'Spent or committed', 'This migration (estimate)', 'Over the budget by']) {
+    check(refusal.includes(expected), `the refusal does not show "${expected}": ${refusal}`);
+  }
+  check(refusal.includes(`$${lowered.toFixed(4)}`), `the refusal does not show the budget $${lowered.toFixed(4)}: ${refusal}`);
+  check(refusal.includes(`$${estimate.toFixed(4)}`), `the refusal does not show the estimate $${estimate.toFixed(4)}: ${refusal}`);
+  check(page.url().endsWith('#/migrate'), 'a refused migration left the page');
+  await shot(page, '07-refused-over-budget');
+
   step = 'reports';
   await go(page, 'Reports');
   await page.getByRole('img', { name: /^Migrations per day/ }).waitFor();
-  check((await page.getByTestId('report-total').innerText()).trim() === '2', `the report counts ${await page.getByTestId('report-total').innerText()} migrations`);
+  check((await page.getByTestId('report-total').innerText()).trim() === '3', `the report counts ${await page.getByTestId('report-total').innerText()} migrations`);
   await page.getByTestId('budget').waitFor();
   await shot(page, '09-reports');
 
@@ -302,9 +337,13 @@ try {
   await noSidewaysScroll(page, 'billing');
   await shot(page, '11-billing-tablet');
   await go(page, 'Policies');
+  await page.locator('tr[data-policy="monthly budget"]').waitFor();
   await noSidewaysScroll(page, 'policies');
+  await shot(page, '11b-policies-tablet');
   await go(page, 'Triggers');
+  await page.locator('tr[data-trigger="nightly debian"]').waitFor();
   await noSidewaysScroll(page, 'triggers');
+  await shot(page, '11c-triggers-tablet');
   await page.setViewportSize({ width: 1366, height: 900 });
 
   step = 'a viewer reads policies but cannot edit them';

@@ -46,7 +46,7 @@ export function waitingReason(cost: MigrationCost | null, policies: Policy[], na
 
 /** Migrations waiting for a tenant admin's approval. */
 export async function approvalsView(context: Context, main: HTMLElement): Promise<void> {
-  const area = h('div', { 'aria-live': 'polite' });
+  const area = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const status = h('div', { 'aria-live': 'polite' });
   replace(
     main,

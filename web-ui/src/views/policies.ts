@@ -14,7 +14,7 @@ const KIND_LABELS: Record<PolicyKind, string> = {
 /** Policies: everyone in the tenant reads them; tenant admins create, edit and delete them. */
 export async function policiesView(context: Context, main: HTMLElement): Promise<void> {
   const admin = context.can('ADMIN');
-  const listArea = h('div', { 'aria-live': 'polite' });
+  const listArea = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const formArea = h('div');
   const status = h('div');
   replace(

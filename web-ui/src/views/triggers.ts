@@ -14,7 +14,7 @@ const KIND_LABELS: Record<TriggerKind, string> = {
 /** Triggers: migrations that start themselves; tenant admins create and own them. */
 export async function triggersView(context: Context, main: HTMLElement): Promise<void> {
   const admin = context.can('ADMIN');
-  const listArea = h('div', { 'aria-live': 'polite' });
+  const listArea = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const formArea = h('div');
   const status = h('div', { 'aria-live': 'polite' });
   replace(
@@ -28,6 +28,7 @@ export async function triggersView(context: Context, main: HTMLElement): Promise
       admin ? null : 'Only tenant admins change triggers.',
     ),
     status,
+    h('div', { class: 'actions list-actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => void load() }, 'Refresh the list')),
     listArea,
     formArea,
   );
