@@ -65,7 +65,27 @@ function navigation(current: string): HTMLElement {
       null,
       links
         .filter(([, , visible]) => visible)
-        .map(([href, label]) => h('li', null, h('a', { href, 'aria-current': active(href) ? 'page' : undefined }, label))),
+        .map(([href, label]) =>
+          h(
+            'li',
+            null,
+            h(
+              'a',
+              {
+                href,
+                'aria-current': active(href) ? 'page' : undefined,
+                // The link of the page shown reloads it (the hash does not change, so no hashchange).
+                onclick: (event: Event) => {
+                  if (location.hash === href || (href === '#/' && (location.hash === '' || location.hash === '#'))) {
+                    event.preventDefault();
+                    void route();
+                  }
+                },
+              },
+              label,
+            ),
+          ),
+        ),
     ),
   );
 }
