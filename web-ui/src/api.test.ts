@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, query, readCookie, toApiError } from './api';
+import { Api, ApiError, billingExportUrl, query, readCookie, toApiError } from './api';
 
 interface Call {
   url: string;
@@ -84,6 +84,41 @@ describe('Api', () => {
     expect(calls[0].url).toBe('/api/v1/tokens/t%2F1');
     await api.migrations({ state: 'FAILED', sourceAccountId: '', page: 2, size: 20 });
     expect(calls[1].url).toBe('/api/v1/migrations?state=FAILED&page=2&size=20');
+  });
+});
+
+describe('policies, triggers, billing and reports', () => {
+  it('keeps a policy refusal’s numbers as properties', async () => {
+    const error = await toApiError(
+      problem(403, { detail: "refused by policy 'monthly'", code: 'POLICY_REFUSED', status: 403, policy: 'monthly', rule: 'monthlyBudget', budget: 1, spent: 0.5, estimate: 0.7 }),
+    );
+    expect(error.code).toBe('POLICY_REFUSED');
+    expect(error.properties).toEqual({ policy: 'monthly', rule: 'monthlyBudget', budget: 1, spent: 0.5, estimate: 0.7 });
+  });
+
+  it('calls the endpoints with the right methods, bodies and queries', async () => {
+    const calls: Call[] = [];
+    const api = new Api(fakeFetch(() => new Response('{}', { status: 200 }), calls), () => 'XSRF-TOKEN=t');
+    await api.approve('m/1', 'fine');
+    await api.reject('m2');
+    await api.createPolicy({ name: 'p', kind: 'LIMIT', monthlyBudget: 5 });
+    await api.updateTrigger('t1', { name: 't', kind: 'IMAGE', sourceAccountId: 's', targetAccountIds: ['x'] });
+    await api.bill('2026-12');
+    await api.reportMigrations({ from: '2026-12-01T00:00:00.000Z' }, 'day');
+    await api.setPrices('a1', { egressPerGb: 1, helperVmPerHour: 2, imageStoragePerGbMonth: 3, objectStoragePerGbMonth: 4, source: 'override' });
+    expect(calls.map((call) => `${call.init.method} ${call.url}`)).toEqual([
+      'POST /api/v1/migrations/m%2F1/approve',
+      'POST /api/v1/migrations/m2/reject',
+      'POST /api/v1/policies',
+      'PUT /api/v1/triggers/t1',
+      'GET /api/v1/billing?month=2026-12',
+      'GET /api/v1/reports/migrations?from=2026-12-01T00%3A00%3A00.000Z&bucket=day',
+      'PUT /api/v1/cloud-accounts/a1/prices',
+    ]);
+    expect(calls[0].init.body).toBe('{"reason":"fine"}');
+    expect(calls[1].init.body).toBe('{}');
+    expect(JSON.parse(String(calls[6].init.body))).toEqual({ egressPerGb: 1, helperVmPerHour: 2, imageStoragePerGbMonth: 3, objectStoragePerGbMonth: 4, extra: {} });
+    expect(billingExportUrl('2026-12')).toBe('/api/v1/billing/export?month=2026-12');
   });
 });
 

@@ -64,9 +64,26 @@ export interface CatalogueImage {
   refreshedAt?: string | null;
 }
 
-export type MigrationState = 'QUEUED' | 'RUNNING' | 'CANCELLING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export const MIGRATION_STATES: MigrationState[] = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
-export const FINISHED_STATES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+export type MigrationState =
+  | 'AWAITING_APPROVAL'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'CANCELLING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'REJECTED';
+export const MIGRATION_STATES: MigrationState[] = [
+  'AWAITING_APPROVAL',
+  'QUEUED',
+  'RUNNING',
+  'CANCELLING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'REJECTED',
+];
+export const FINISHED_STATES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'REJECTED']);
 
 export interface MigrationStep {
   name: string;
@@ -188,6 +205,213 @@ export interface MigrationReport {
   steps: StepReport[];
 }
 
+export type PolicyKind = 'ACCESS' | 'LIMIT' | 'APPROVAL';
+
+/** A policy as the API shows it (money in US dollars, as numbers). */
+export interface Policy {
+  id: string;
+  name: string;
+  kind: PolicyKind;
+  subjectRole?: Role | null;
+  subjectUsername?: string | null;
+  sourceAccountIds: string[];
+  targetAccountIds: string[];
+  regions: string[];
+  maxImageBytes?: number | null;
+  maxConcurrentMigrations?: number | null;
+  monthlyBudget?: number | null;
+  approvalMinCost?: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A policy as an admin writes it; absent values are "not set" / "any". */
+export interface PolicyRequest {
+  name: string;
+  kind: PolicyKind;
+  subjectRole?: Role;
+  subjectUsername?: string;
+  sourceAccountIds?: string[];
+  targetAccountIds?: string[];
+  regions?: string[];
+  maxImageBytes?: number;
+  maxConcurrentMigrations?: number;
+  monthlyBudget?: number;
+  approvalMinCost?: number;
+}
+
+export interface Decision {
+  id: string;
+  state: string;
+  decidedBy: string;
+  decidedAt: string;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+export type TriggerKind = 'SCHEDULE' | 'IMAGE' | 'PRICE';
+
+export interface Trigger {
+  id: string;
+  name: string;
+  kind: TriggerKind;
+  cron?: string | null;
+  ownerUserId: string;
+  sourceAccountId: string;
+  imageNamePattern: string;
+  imageTags: Record<string, string>;
+  targetAccountIds: string[];
+  options: Record<string, string>;
+  priceDropPercent?: number | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastEvaluatedAt?: string | null;
+  /** SCHEDULE: the next due time of the cron expression (UTC), when the server tells it. */
+  nextFireAt?: string | null;
+}
+
+export interface TriggerRequest {
+  name: string;
+  kind: TriggerKind;
+  cron?: string;
+  sourceAccountId: string;
+  imageNamePattern?: string;
+  imageTags?: Record<string, string>;
+  targetAccountIds: string[];
+  options?: Record<string, string>;
+  priceDropPercent?: number;
+  enabled?: boolean;
+}
+
+export interface TriggerEvent {
+  eventKey: string;
+  occurredAt: string;
+  fired: boolean;
+  migrationId?: string | null;
+  outcome?: string | null;
+}
+
+/** What a migration costs before it starts, US dollars. */
+export interface CostEstimate {
+  sourcePluginId: string;
+  targetPluginId: string;
+  bytesToMove: number;
+  helperMode: boolean;
+  helperHours: number;
+  egress: number;
+  helper: number;
+  imageStoragePerMonth: number;
+  bundleStoragePerMonth: number;
+  total: number;
+}
+
+/** A migration's ledger: estimate, actual cost, origin and approval. */
+export interface MigrationCost {
+  migrationId: string;
+  sourcePluginId: string;
+  targetPluginId: string;
+  bytesToMove: number;
+  helperMode: boolean;
+  estimatedTotal: number;
+  bytesMoved?: number | null;
+  helperSeconds?: number | null;
+  actualTotal?: number | null;
+  actualRecordedAt?: string | null;
+  triggerId?: string | null;
+  triggerOwner?: string | null;
+  approvalPolicy?: string | null;
+  decidedBy?: string | null;
+  decidedAt?: string | null;
+}
+
+export interface PriceSheet {
+  egressPerGb: number;
+  helperVmPerHour: number;
+  imageStoragePerGbMonth: number;
+  objectStoragePerGbMonth: number;
+  extra?: Record<string, number>;
+  /** "plugin" (the published defaults) or "override". */
+  source?: string;
+}
+
+export interface BillingJob {
+  migrationId: string;
+  sourceAccountId: string;
+  targetAccountId: string;
+  sourcePluginId: string;
+  targetPluginId: string;
+  state: string;
+  createdBy?: string | null;
+  triggerId?: string | null;
+  createdAt: string;
+  finishedAt?: string | null;
+  bytesMoved: number;
+  helperSeconds: number;
+  estimatedTotal: number;
+  actualTotal: number;
+}
+
+export interface Bill {
+  month: string;
+  currency: string;
+  jobCount: number;
+  total: number;
+  jobs: BillingJob[];
+}
+
+export interface ReportPeriod {
+  period: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  rejected: number;
+  unfinished: number;
+}
+
+export interface ReportSummary {
+  from: string;
+  to: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  rejected: number;
+  successRate?: number | null;
+  bytesMoved: number;
+  spend: number;
+}
+
+export interface ReportStep {
+  step: string;
+  runs: number;
+  averageSeconds: number;
+  totalSeconds: number;
+}
+
+export interface ReportCloud {
+  role: 'source' | 'target';
+  pluginId: string;
+  migrations: number;
+  succeeded: number;
+  bytesMoved: number;
+  spend: number;
+}
+
+export interface BudgetReport {
+  month: string;
+  budget?: number | null;
+  spent: number;
+  committed: number;
+  remaining?: number | null;
+}
+
+export interface ReportRange {
+  from?: string;
+  to?: string;
+}
+
 export interface FieldProblem {
   field: string;
   message: string;
@@ -200,6 +424,8 @@ export class ApiError extends Error {
     readonly code: string | null,
     message: string,
     readonly fieldErrors: FieldProblem[] = [],
+    /** The problem's other properties (a policy refusal's policy, rule, budget, spent, estimate...). */
+    readonly properties: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -236,7 +462,13 @@ export async function toApiError(response: Response): Promise<ApiError> {
           .filter((entry): entry is FieldProblem => !!entry && typeof entry === 'object' && 'field' in entry)
           .map((entry) => ({ field: String(entry.field), message: String(entry.message ?? '') }))
       : [];
-    return new ApiError(response.status, code, detail, errors);
+    const properties: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(problem)) {
+      if (!['type', 'title', 'status', 'detail', 'instance', 'code', 'errors'].includes(key)) {
+        properties[key] = value;
+      }
+    }
+    return new ApiError(response.status, code, detail, errors, properties);
   }
   return new ApiError(response.status, null, defaultMessage(response.status));
 }
@@ -388,4 +620,87 @@ export class Api {
   revokeToken(id: string): Promise<void> {
     return this.request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
   }
+  costEstimate(request: {
+    sourceAccountId: string;
+    sourceImageId: string;
+    targetAccountId: string;
+    options?: Record<string, string>;
+  }): Promise<CostEstimate> {
+    return this.request('POST', '/api/v1/migrations/estimate', request);
+  }
+  migrationCost(id: string): Promise<MigrationCost> {
+    return this.request('GET', `/api/v1/migrations/${encodeURIComponent(id)}/cost`);
+  }
+  approve(id: string, reason?: string): Promise<Decision> {
+    return this.request('POST', `/api/v1/migrations/${encodeURIComponent(id)}/approve`, reason ? { reason } : {});
+  }
+  reject(id: string, reason?: string): Promise<Decision> {
+    return this.request('POST', `/api/v1/migrations/${encodeURIComponent(id)}/reject`, reason ? { reason } : {});
+  }
+  policies(): Promise<Policy[]> {
+    return this.request('GET', '/api/v1/policies');
+  }
+  createPolicy(request: PolicyRequest): Promise<Policy> {
+    return this.request('POST', '/api/v1/policies', request);
+  }
+  updatePolicy(id: string, request: PolicyRequest): Promise<Policy> {
+    return this.request('PUT', `/api/v1/policies/${encodeURIComponent(id)}`, request);
+  }
+  deletePolicy(id: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/policies/${encodeURIComponent(id)}`);
+  }
+  triggers(): Promise<Trigger[]> {
+    return this.request('GET', '/api/v1/triggers');
+  }
+  createTrigger(request: TriggerRequest): Promise<Trigger> {
+    return this.request('POST', '/api/v1/triggers', request);
+  }
+  updateTrigger(id: string, request: TriggerRequest): Promise<Trigger> {
+    return this.request('PUT', `/api/v1/triggers/${encodeURIComponent(id)}`, request);
+  }
+  deleteTrigger(id: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/triggers/${encodeURIComponent(id)}`);
+  }
+  triggerEvents(id: string): Promise<TriggerEvent[]> {
+    return this.request('GET', `/api/v1/triggers/${encodeURIComponent(id)}/events`);
+  }
+  prices(accountId: string): Promise<PriceSheet> {
+    return this.request('GET', `/api/v1/cloud-accounts/${encodeURIComponent(accountId)}/prices`);
+  }
+  setPrices(accountId: string, sheet: PriceSheet): Promise<PriceSheet> {
+    const body = {
+      egressPerGb: sheet.egressPerGb,
+      helperVmPerHour: sheet.helperVmPerHour,
+      imageStoragePerGbMonth: sheet.imageStoragePerGbMonth,
+      objectStoragePerGbMonth: sheet.objectStoragePerGbMonth,
+      extra: sheet.extra ?? {},
+    };
+    return this.request('PUT', `/api/v1/cloud-accounts/${encodeURIComponent(accountId)}/prices`, body);
+  }
+  resetPrices(accountId: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/cloud-accounts/${encodeURIComponent(accountId)}/prices`);
+  }
+  bill(month: string): Promise<Bill> {
+    return this.request('GET', `/api/v1/billing${query({ month })}`);
+  }
+  reportMigrations(range: ReportRange, bucket: 'hour' | 'day' | 'week' | 'month' = 'day'): Promise<ReportPeriod[]> {
+    return this.request('GET', `/api/v1/reports/migrations${query({ ...range, bucket })}`);
+  }
+  reportSummary(range: ReportRange): Promise<ReportSummary> {
+    return this.request('GET', `/api/v1/reports/summary${query({ ...range })}`);
+  }
+  reportSteps(range: ReportRange): Promise<ReportStep[]> {
+    return this.request('GET', `/api/v1/reports/steps${query({ ...range })}`);
+  }
+  reportClouds(range: ReportRange): Promise<ReportCloud[]> {
+    return this.request('GET', `/api/v1/reports/clouds${query({ ...range })}`);
+  }
+  reportBudget(month?: string): Promise<BudgetReport> {
+    return this.request('GET', `/api/v1/reports/budget${query({ month })}`);
+  }
+}
+
+/** The link of a month's bill as CSV (the API's export; the browser downloads it with the session cookie). */
+export function billingExportUrl(month: string): string {
+  return `/api/v1/billing/export${query({ month })}`;
 }

@@ -100,14 +100,22 @@ export function escapeXml(text: string): string {
   );
 }
 
-/** A vertical bar chart as SVG markup; `label` names the chart for screen readers. */
-export function barChart(label: string, bars: Bar[], formatValue: (value: number) => string): string {
+/**
+ * A vertical bar chart as SVG markup; `label` names the chart for screen readers. `reference`
+ * draws a dashed line at a value (such as the monthly budget), labelled.
+ */
+export function barChart(
+  label: string,
+  bars: Bar[],
+  formatValue: (value: number) => string,
+  reference?: { value: number; label: string } | null,
+): string {
   const width = 600;
   const height = 180;
   const top = 16;
   const bottom = 28;
   const left = 8;
-  const maximum = Math.max(0, ...bars.map((bar) => bar.value));
+  const maximum = Math.max(0, reference?.value ?? 0, ...bars.map((bar) => bar.value));
   const slot = bars.length > 0 ? (width - left * 2) / bars.length : 0;
   const barWidth = Math.max(2, slot * 0.7);
   const plotHeight = height - top - bottom;
@@ -135,6 +143,90 @@ export function barChart(label: string, bars: Bar[], formatValue: (value: number
       );
     }
   });
+  if (reference && maximum > 0) {
+    const y = top + plotHeight - (reference.value / maximum) * plotHeight;
+    parts.push(
+      `<line x1="${left}" y1="${y.toFixed(1)}" x2="${width - left}" y2="${y.toFixed(1)}" class="reference"/>`,
+      `<text x="${left + 2}" y="${(y - 4).toFixed(1)}" class="reference-label" text-anchor="start">${escapeXml(reference.label)}</text>`,
+    );
+  }
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** The report's periods (UTC day starts) laid on the given days, missing days as zero. */
+export function periodsPerDay(
+  periods: Array<{ period: string; total: number; succeeded: number; failed: number }>,
+  days: string[],
+): Map<string, { total: number; succeeded: number; failed: number }> {
+  const result = new Map(days.map((day) => [day, { total: 0, succeeded: 0, failed: 0 }]));
+  for (const period of periods) {
+    const entry = result.get(utcDay(period.period));
+    if (entry) {
+      entry.total += period.total;
+      entry.succeeded += period.succeeded;
+      entry.failed += period.failed;
+    }
+  }
+  return result;
+}
+
+/** Succeeded over succeeded and failed; null when neither happened. */
+export function successRate(succeeded: number, failed: number): number | null {
+  return succeeded + failed === 0 ? null : succeeded / (succeeded + failed);
+}
+
+/** Bytes moved per day by the bill's jobs (by the day they finished). */
+export function billBytesPerDay(jobs: Array<{ finishedAt?: string | null; createdAt: string; bytesMoved: number }>, days: string[]): Map<string, number> {
+  const totals = new Map(days.map((day) => [day, 0]));
+  for (const job of jobs) {
+    const day = utcDay(job.finishedAt ?? job.createdAt);
+    if (totals.has(day)) {
+      totals.set(day, (totals.get(day) ?? 0) + job.bytesMoved);
+    }
+  }
+  return totals;
+}
+
+/** Per plugin as target (or source): migrations, bytes and spend, the busiest first. */
+export function perCloud<T extends { role: string; pluginId: string; migrations: number }>(clouds: T[], role: 'source' | 'target'): T[] {
+  return clouds.filter((cloud) => cloud.role === role).sort((a, b) => b.migrations - a.migrations || a.pluginId.localeCompare(b.pluginId));
+}
+
+/**
+ * How a month's spending stands against the budget, as shares of the bar (0..1): spent, committed
+ * beyond spent, and whether committed passes the budget. Without a budget the bar is relative to
+ * the committed amount.
+ */
+export function budgetShares(report: { budget?: number | null; spent: number; committed: number }): {
+  spent: number;
+  committed: number;
+  over: boolean;
+} {
+  const scale = report.budget && report.budget > 0 ? Math.max(report.budget, report.committed) : Math.max(report.committed, report.spent);
+  if (!scale || scale <= 0) {
+    return { spent: 0, committed: 0, over: false };
+  }
+  const spent = Math.min(1, Math.max(0, report.spent / scale));
+  const committed = Math.min(1 - spent, Math.max(0, (report.committed - report.spent) / scale));
+  return { spent, committed, over: report.budget !== null && report.budget !== undefined && report.committed > report.budget };
+}
+
+/** The UTC days of a month: "2026-02" -> 2026-02-01 ... 2026-02-28. */
+export function daysOfMonth(month: string): string[] {
+  const [year, monthNumber] = month.split('-').map(Number);
+  const count = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
+  return Array.from({ length: count }, (_, index) => `${month}-${String(index + 1).padStart(2, '0')}`);
+}
+
+/** The bill's actual costs per day they finished. */
+export function costPerDay(jobs: Array<{ finishedAt?: string | null; createdAt: string; actualTotal: number }>, days: string[]): Map<string, number> {
+  const totals = new Map(days.map((day) => [day, 0]));
+  for (const job of jobs) {
+    const day = utcDay(job.finishedAt ?? job.createdAt);
+    if (totals.has(day)) {
+      totals.set(day, (totals.get(day) ?? 0) + Number(job.actualTotal));
+    }
+  }
+  return totals;
 }

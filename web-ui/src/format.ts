@@ -101,3 +101,47 @@ export function humanize(constant: string | null | undefined): string {
   const words = constant.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** US dollars: "$1,234.50"; below a dollar four decimals ("$0.0545") so small estimates do not read as zero. */
+export function formatMoney(value: number | string | null | undefined): string {
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (number === null || number === undefined || !Number.isFinite(number)) {
+    return '—';
+  }
+  const digits = number !== 0 && Math.abs(number) < 1 ? 4 : 2;
+  const text = Math.abs(number).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${number < 0 ? '−' : ''}$${text}`;
+}
+
+/** A ratio 0..1 as "87.5 %"; unknown -> "—". */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) {
+    return '—';
+  }
+  const percent = ratio * 100;
+  return `${Number.isInteger(percent) ? percent : percent.toFixed(1)} %`;
+}
+
+/** "2026-11" -> "November 2026" (UTC months, as the API counts them). */
+export function formatMonth(month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) {
+    return month;
+  }
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The UTC month ("2026-11") of a date, and `back` months before it. */
+export function utcMonth(date: Date, back = 0): string {
+  const shifted = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - back, 1));
+  return shifted.toISOString().slice(0, 7);
+}
+
+/** Step times for charts: tenths below ten seconds ("0.4 s"), else as formatDuration. */
+export function formatStepSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
+    return '—';
+  }
+  return seconds < 10 ? `${seconds.toFixed(1)} s` : formatDuration(seconds);
+}

@@ -4,6 +4,11 @@ import { type Context as ContextType, Context, errorText } from './context';
 import { alertBox, field, h, replace } from './dom';
 import { accountsView, imagesView } from './views/accounts';
 import { auditView, tokensView } from './views/admin';
+import { approvalsView } from './views/approvals';
+import { policiesView } from './views/policies';
+import { pricesView } from './views/prices';
+import { billingView, reportsView } from './views/reports';
+import { triggersView } from './views/triggers';
 import { detailView } from './views/detail';
 import { historyView } from './views/history';
 import { migrateView } from './views/migrate';
@@ -26,6 +31,12 @@ const ROUTES: Route[] = [
   { pattern: /^#\/migrate$/, title: 'New migration', render: migrateView },
   { pattern: /^#\/migrations$/, title: 'History', render: historyView },
   { pattern: /^#\/migrations\/([^/]+)$/, title: 'Migration', render: detailView },
+  { pattern: /^#\/accounts\/([^/]+)\/prices$/, title: 'Prices', render: pricesView },
+  { pattern: /^#\/approvals$/, title: 'Approvals', render: approvalsView },
+  { pattern: /^#\/policies$/, title: 'Policies', render: policiesView },
+  { pattern: /^#\/triggers$/, title: 'Triggers', render: triggersView },
+  { pattern: /^#\/reports$/, title: 'Reports', render: reportsView },
+  { pattern: /^#\/billing$/, title: 'Billing', render: billingView },
   { pattern: /^#\/audit$/, title: 'Audit log', render: auditView },
   { pattern: /^#\/tokens$/, title: 'API tokens', render: tokensView },
 ];
@@ -35,6 +46,11 @@ function navigation(current: string): HTMLElement {
     ['#/', 'Overview', true],
     ['#/migrate', 'New migration', true],
     ['#/migrations', 'History', true],
+    ['#/approvals', 'Approvals', context.can('ADMIN')],
+    ['#/policies', 'Policies', true],
+    ['#/triggers', 'Triggers', true],
+    ['#/reports', 'Reports', true],
+    ['#/billing', 'Billing', context.can('ADMIN')],
     ['#/accounts', 'Cloud accounts', true],
     ['#/tokens', 'API tokens', true],
     ['#/audit', 'Audit log', context.can('ADMIN')],
@@ -49,7 +65,27 @@ function navigation(current: string): HTMLElement {
       null,
       links
         .filter(([, , visible]) => visible)
-        .map(([href, label]) => h('li', null, h('a', { href, 'aria-current': active(href) ? 'page' : undefined }, label))),
+        .map(([href, label]) =>
+          h(
+            'li',
+            null,
+            h(
+              'a',
+              {
+                href,
+                'aria-current': active(href) ? 'page' : undefined,
+                // The link of the page shown reloads it (the hash does not change, so no hashchange).
+                onclick: (event: Event) => {
+                  if (location.hash === href || (href === '#/' && (location.hash === '' || location.hash === '#'))) {
+                    event.preventDefault();
+                    void route();
+                  }
+                },
+              },
+              label,
+            ),
+          ),
+        ),
     ),
   );
 }

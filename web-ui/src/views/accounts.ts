@@ -60,6 +60,7 @@ function accountTable(context: Context, accounts: CloudAccount[], refresh: () =>
                 'td',
                 { class: 'actions' },
                 h('a', { href: `#/accounts/${account.id}/images`, class: 'button secondary' }, 'Images'),
+                h('a', { href: `#/accounts/${account.id}/prices`, class: 'button secondary', 'aria-label': `Prices of ${account.name}` }, 'Prices'),
                 context.can('ADMIN')
                   ? h(
                       'button',

@@ -1,11 +1,12 @@
-import { FINISHED_STATES, type Migration, type MigrationReport, type MigrationStep } from '../api';
+import { FINISHED_STATES, type Migration, type MigrationCost, type MigrationReport, type MigrationStep, type Policy } from '../api';
 import { alertBox, h, replace } from '../dom';
-import { formatBytes, formatDateTime, formatDuration, formatSpeed, humanize, secondsBetween } from '../format';
+import { formatBytes, formatDateTime, formatDuration, formatMoney, formatSpeed, humanize, secondsBetween } from '../format';
 import { applyEvent } from '../live';
 import { ProgressTracker, percent } from '../progress';
 import { readEventStream } from '../sse';
 import { type Context, errorBox } from '../context';
 import { progressBar, stateBadge } from './shared';
+import { approvalControls, waitingReason } from './approvals';
 
 const POLL_MILLISECONDS = 2000;
 
@@ -24,6 +25,9 @@ export async function detailView(context: Context, main: HTMLElement, id: string
   const trackers = new Map<string, ProgressTracker>();
   const liveLog: string[] = [];
   const header = h('div');
+  const approvalArea = h('div', { 'aria-live': 'polite' });
+  let cost: MigrationCost | null = null;
+  let policies: Policy[] = [];
   const stepsArea = h('div');
   const logArea = h('div');
   const reportArea = h('div');
@@ -33,6 +37,7 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     main,
     h('h1', { tabindex: -1 }, `Migration ${id.slice(0, 8)}`),
     announcer,
+    approvalArea,
     header,
     status,
     h('section', { 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Steps'), stepsArea),
@@ -46,13 +51,64 @@ export async function detailView(context: Context, main: HTMLElement, id: string
       announcer.textContent = `Migration ${humanize(migration.state)}`;
       lastAnnounced = migration.state;
     }
-    replace(header, headerCard(context, withReport(migration, report), names, status, (updated) => {
+    replace(header, headerCard(context, withReport(migration, report), names, status, cost, (updated) => {
       migration = updated;
       render();
     }));
+    renderApproval();
+    if (migration.state !== costLoadedFor) {
+      void loadCost();
+    }
     replace(stepsArea, stepsTable(migration, trackers));
     replace(logArea, stepLog(withReport(migration, report), liveLog));
     replace(reportArea, changeReport(withReport(migration, report), reportAvailable));
+  };
+  let costLoadedFor = '';
+  // The approval section is built once per waiting spell, so a reason being typed survives the
+  // page's updates; only the sentence saying why it waits follows the cost record.
+  let waitingText: HTMLElement | null = null;
+  const renderApproval = (): void => {
+    if (migration.state !== 'AWAITING_APPROVAL') {
+      waitingText = null;
+      replace(approvalArea);
+      return;
+    }
+    if (!waitingText) {
+      waitingText = h('p', { 'data-testid': 'waiting-reason' });
+      replace(
+        approvalArea,
+        h(
+          'section',
+          { class: 'notice info waiting', 'aria-labelledby': 'waiting-title', 'data-testid': 'awaiting-approval' },
+          h('h2', { id: 'waiting-title' }, 'Waiting for approval'),
+          waitingText,
+          context.can('ADMIN')
+            ? approvalControls(context, migration, async (message) => {
+                replace(status, alertBox(message, 'success'));
+                await reload();
+                if (!FINISHED_STATES.has(migration.state)) {
+                  window.clearTimeout(pollTimer);
+                  pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+                }
+              })
+            : h('p', { class: 'muted' }, 'A tenant admin approves or rejects it; it starts once approved.'),
+        ),
+      );
+    }
+    waitingText.textContent = waitingReason(cost, policies, names);
+  };
+  const loadCost = async (): Promise<void> => {
+    const state = migration.state;
+    costLoadedFor = state;
+    try {
+      cost = await context.api.migrationCost(id);
+    } catch {
+      cost = null;
+    }
+    if (state === 'AWAITING_APPROVAL' && policies.length === 0) {
+      policies = await context.api.policies().catch(() => []);
+    }
+    render();
   };
   render();
 
@@ -91,14 +147,23 @@ export async function detailView(context: Context, main: HTMLElement, id: string
       }
     }
   };
+  const streamAvailable = await context.hasApiPath('/api/v1/migrations/{id}/events');
+  let following = false;
   const poll = async (): Promise<void> => {
     await reload();
-    if (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
-      pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
+    if (abort.signal.aborted || FINISHED_STATES.has(migration.state)) {
+      return;
     }
+    if (streamAvailable && !following && migration.state !== 'AWAITING_APPROVAL') {
+      // Approved: the orchestrator has the job now, follow its progress live.
+      void follow();
+      return;
+    }
+    pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
   };
 
   const follow = async (): Promise<void> => {
+    following = true;
     let reconnects = 0;
     while (!abort.signal.aborted && !FINISHED_STATES.has(migration.state)) {
       let ended = false;
@@ -145,7 +210,8 @@ export async function detailView(context: Context, main: HTMLElement, id: string
     }
   };
   if (!FINISHED_STATES.has(migration.state)) {
-    if (await context.hasApiPath('/api/v1/migrations/{id}/events')) {
+    // A migration waiting for approval has no job in the orchestrator yet: poll until it has one.
+    if (streamAvailable && migration.state !== 'AWAITING_APPROVAL') {
       void follow();
     } else {
       pollTimer = window.setTimeout(poll, POLL_MILLISECONDS);
@@ -158,6 +224,7 @@ function headerCard(
   migration: Migration,
   names: Map<string, string>,
   status: HTMLElement,
+  cost: MigrationCost | null,
   updated: (migration: Migration) => void,
 ): HTMLElement {
   const cancellable = !FINISHED_STATES.has(migration.state) && migration.state !== 'CANCELLING' && context.can('OPERATOR');
@@ -196,7 +263,35 @@ function headerCard(
       h('dt', null, 'Target'),
       h('dd', null, names.get(migration.targetAccountId) ?? migration.targetAccountId),
       h('dt', null, 'Started by'),
-      h('dd', null, `${migration.createdBy ?? '—'} at ${formatDateTime(migration.createdAt)}`),
+      h(
+        'dd',
+        null,
+        cost?.triggerId ? [h('a', { href: '#/triggers' }, `trigger ${cost.triggerId.slice(0, 8)}`), ' of '] : null,
+        `${migration.createdBy ?? '—'} at ${formatDateTime(migration.createdAt)}`,
+      ),
+      cost?.approvalPolicy
+        ? [
+            h('dt', null, 'Approval'),
+            h(
+              'dd',
+              null,
+              cost.decidedBy
+                ? `policy "${cost.approvalPolicy}": ${migration.state === 'REJECTED' ? 'rejected' : 'approved'} by ${cost.decidedBy} at ${formatDateTime(cost.decidedAt)}`
+                : `policy "${cost.approvalPolicy}": waiting for a tenant admin`,
+            ),
+          ]
+        : null,
+      cost
+        ? [
+            h('dt', null, 'Cost'),
+            h(
+              'dd',
+              { 'data-testid': 'migration-cost' },
+              `estimated ${formatMoney(cost.estimatedTotal)}`,
+              cost.actualTotal !== null && cost.actualTotal !== undefined ? `, actual ${formatMoney(cost.actualTotal)}` : '',
+            ),
+          ]
+        : null,
       h('dt', null, 'Duration'),
       h('dd', null, formatDuration(secondsBetween(migration.createdAt, migration.finishedAt ?? new Date().toISOString()))),
       result ? [h('dt', null, 'New image'), h('dd', null, String(result))] : null,
@@ -388,7 +483,9 @@ function changeReport(migration: Migration, reportAvailable: boolean): HTMLEleme
     return h(
       'p',
       { class: 'empty', 'data-testid': 'report-empty' },
-      FINISHED_STATES.has(migration.state)
+      migration.state === 'REJECTED' || migration.state === 'AWAITING_APPROVAL'
+        ? 'The migration has not run.'
+        : FINISHED_STATES.has(migration.state)
         ? reportAvailable
           ? 'The guest agent reported no changes for this migration.'
           : 'This server’s API does not expose the change report.'

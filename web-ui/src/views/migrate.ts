@@ -1,7 +1,39 @@
-import type { CatalogueImage, CloudAccount } from '../api';
+import type { CatalogueImage, CloudAccount, CostEstimate } from '../api';
 import { alertBox, field, h, replace } from '../dom';
-import { formatBytes, formatDuration, formatSpeed } from '../format';
-import { type Context, errorBox, navigate } from '../context';
+import { formatBytes, formatDuration, formatMoney, formatSpeed } from '../format';
+import { refusalFacts } from '../policies';
+import { type Context, errorBox, errorText, navigate } from '../context';
+
+/** The estimate's parts as a sentence: what is paid once and what every month. */
+function costFacts(cost: CostEstimate): HTMLElement[] {
+  const once = [`egress ${formatMoney(cost.egress)}`];
+  if (cost.helperMode) {
+    once.push(`helper VM ${cost.helperHours} h ${formatMoney(cost.helper)}`);
+  }
+  return [
+    h('dt', null, 'Estimated cost'),
+    h(
+      'dd',
+      { 'data-testid': 'estimate-cost' },
+      h('strong', null, formatMoney(cost.total)),
+      ` (${once.join(', ')}; storage a month: image ${formatMoney(cost.imageStoragePerMonth)}, bundle ${formatMoney(cost.bundleStoragePerMonth)})`,
+    ),
+  ];
+}
+
+/** A policy refusal with the policy, the rule and the numbers; other failures as usual. */
+export function refusalBox(error: unknown): HTMLElement {
+  const facts = refusalFacts(error);
+  if (!facts) {
+    return errorBox(error);
+  }
+  return h(
+    'div',
+    { class: 'notice error refusal', role: 'alert', 'data-testid': 'refusal' },
+    h('p', null, h('strong', null, 'A policy refused this migration. '), errorText(error)),
+    h('dl', { class: 'facts' }, facts.map(([label, value]) => [h('dt', null, label), h('dd', null, value)])),
+  );
+}
 
 /** New migration: source image and target account, a preview of what will happen, start. */
 export async function migrateView(context: Context, main: HTMLElement): Promise<void> {
@@ -43,7 +75,12 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
     }
     replace(preview, h('h2', { id: 'preview-title' }, 'What will happen'), h('p', null, 'Estimating…'));
     try {
-      const estimate = await context.api.estimate(source.value, chosen.id, target.value);
+      const [estimate, cost] = await Promise.all([
+        context.api.estimate(source.value, chosen.id, target.value),
+        context.can('OPERATOR')
+          ? context.api.costEstimate({ sourceAccountId: source.value, sourceImageId: chosen.id, targetAccountId: target.value }).catch(() => null)
+          : Promise.resolve(null),
+      ]);
       if (request !== previewRequest) {
         return;
       }
@@ -68,6 +105,7 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
               ? `about ${formatDuration(estimate.estimatedSeconds)} at ${formatSpeed(estimate.throughputBytesPerSecond)} (from ${estimate.basedOnMigrations} past run${estimate.basedOnMigrations === 1 ? '' : 's'})`
               : 'unknown until a first migration has finished',
           ),
+          cost ? costFacts(cost) : null,
         ),
       );
     } catch (error) {
@@ -138,7 +176,7 @@ export async function migrateView(context: Context, main: HTMLElement): Promise<
           });
           navigate(`#/migrations/${migration.id}`);
         } catch (error) {
-          replace(status, errorBox(error));
+          replace(status, refusalBox(error));
           start.disabled = false;
         }
       },

@@ -111,6 +111,9 @@ class MigrationIT {
     for (StepName step : StepName.values()) {
       assertThat(kvm.step(step).state()).as(step.name()).isEqualTo(StepState.SUCCEEDED);
     }
+    // What EXPORT read stays its byte count after the step ends: billing prices the egress from it.
+    assertThat(kvm.step(StepName.EXPORT).bytesDone()).as("EXPORT's bytes").isGreaterThan(1L << 20);
+    assertThat(kvm.step(StepName.PLAN).bytesDone()).as("a step without bytes shows 1 of 1").isEqualTo(1);
     Path kvmImage = Path.of(kvm.resultLocation());
     checkResult(kvmImage, "qcow2", "kvm", kvm);
     assertThat(JSON.readTree(kvm.step(StepName.VERIFY).result()).path("actual").asText()).isEqualTo(kvm.diskDigest());

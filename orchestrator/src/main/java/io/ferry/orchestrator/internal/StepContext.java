@@ -36,6 +36,7 @@ public final class StepContext {
   private Instant lastCancelPoll = Instant.MIN;
   private Instant lastProgress = Instant.MIN;
   private long bytesDone;
+  private long bytesTotal = -1;
 
   public StepContext(JobStore store, Clock clock, String jobId, StepName step, Duration timeout, StepHook hook,
       Set<String> locallyCancelled, ProgressSink sink) {
@@ -90,6 +91,7 @@ public final class StepContext {
   /** Records progress (at most every half second, always at the end) and checks cancel and time. */
   public synchronized void progress(long done, long total) {
     bytesDone = done;
+    bytesTotal = total;
     Instant now = clock.instant();
     boolean last = total >= 0 && done >= total;
     if (last || Duration.between(lastProgress, now).compareTo(PROGRESS_EVERY) >= 0) {
@@ -103,6 +105,21 @@ public final class StepContext {
       sink.progress(step, done, total, eta);
     }
     check();
+  }
+
+  /**
+   * Records the end of a step that succeeded: a step that counted bytes keeps its last count (stored
+   * even when the half-second throttle skipped it), so that EXPORT's bytes stay what the source
+   * sent (billing and reports read them); a step that counted none shows 1 of 1.
+   */
+  public synchronized void complete() {
+    if (bytesDone <= 0) {
+      progress(1, 1);
+      return;
+    }
+    long total = Math.max(bytesTotal, bytesDone);
+    store.progress(jobId, step, bytesDone, total, 0L);
+    sink.progress(step, bytesDone, total, Duration.ZERO);
   }
 
   /** A progress listener that records progress and checks cancel and time at every call. */

@@ -98,7 +98,7 @@ public final class Steps {
         case CLEANUP -> cleanup(job, accounts, context);
       };
       if (outcome != Outcome.WAIT) {
-        context.progress(1, 1);
+        context.complete();
       }
       return outcome;
     }

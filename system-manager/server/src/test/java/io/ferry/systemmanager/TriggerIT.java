@@ -83,6 +83,8 @@ class TriggerIT extends ApiIntegrationTest {
     CronExpression cron = CronExpression.parse("0 0 2 * * *");
     Instant firstDue = cron.next(createdAt.atZone(ZoneOffset.UTC)).toInstant();
     Instant secondDue = firstDue.plus(Duration.ofDays(1));
+    assertThat(Instant.parse(created.json().get("nextFireAt").asText())).as("the next due time, for the dashboard")
+        .isEqualTo(firstDue);
 
     SettableClock clock = new SettableClock();
     clock.set(createdAt);
@@ -129,6 +131,7 @@ class TriggerIT extends ApiIntegrationTest {
     Api.Response created = admin.post("/api/v1/triggers", Map.of("name", "new-web-images", "kind", "IMAGE",
         "sourceAccountId", source, "imageNamePattern", "web-*", "targetAccountIds", List.of(first, second)));
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    assertThat(created.json().path("nextFireAt").asText(null)).as("only schedules have a next due time").isNull();
     UUID trigger = UUID.fromString(created.json().get("id").asText());
     Instant now = Instant.parse("2030-01-01T00:00:00Z");
 

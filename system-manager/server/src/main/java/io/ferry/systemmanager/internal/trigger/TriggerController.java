@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +32,29 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/triggers")
 public class TriggerController {
 
-  /** A trigger as the API shows it. */
+  /**
+   * A trigger as the API shows it.
+   *
+   * @param nextFireAt SCHEDULE and enabled: the cron expression's next due time after now (UTC); the
+   *     trigger fires at the first evaluation round from then on. Null for the other kinds.
+   */
   public record TriggerView(UUID id, String name, TriggerKind kind, String cron, UUID ownerUserId,
       UUID sourceAccountId, String imageNamePattern, Map<String, String> imageTags, List<UUID> targetAccountIds,
       Map<String, String> options, BigDecimal priceDropPercent, boolean enabled, Instant createdAt,
-      Instant updatedAt, Instant lastEvaluatedAt) {
-    static TriggerView of(MigrationTrigger trigger) {
+      Instant updatedAt, Instant lastEvaluatedAt, Instant nextFireAt) {
+    static TriggerView of(MigrationTrigger trigger, Instant now) {
       return new TriggerView(trigger.id(), trigger.name(), trigger.kind(), trigger.cron(), trigger.ownerUserId(),
           trigger.sourceAccountId(), trigger.imageNamePattern(), trigger.imageTags(), trigger.targetAccountIds(),
           trigger.options(), trigger.priceDropPercent(), trigger.enabled(), trigger.createdAt(), trigger.updatedAt(),
-          trigger.lastEvaluatedAt());
+          trigger.lastEvaluatedAt(), nextDue(trigger, now));
+    }
+
+    static Instant nextDue(MigrationTrigger trigger, Instant now) {
+      if (trigger.kind() != TriggerKind.SCHEDULE || !trigger.enabled() || trigger.cron() == null) {
+        return null;
+      }
+      ZonedDateTime next = CronExpression.parse(trigger.cron()).next(now.atZone(ZoneOffset.UTC));
+      return next == null ? null : next.toInstant();
     }
   }
 
@@ -68,7 +83,7 @@ public class TriggerController {
     return transactions.execute(status ->
         scope.list(triggers, MigrationTrigger.class, (root, query, builder) -> builder.conjunction()).stream()
             .sorted(Comparator.comparing(MigrationTrigger::name))
-            .map(TriggerView::of)
+            .map(trigger -> TriggerView.of(trigger, clock.instant()))
             .toList());
   }
 
@@ -86,12 +101,12 @@ public class TriggerController {
     });
     // Lists the source's images through its plugin: outside the transaction above.
     engine.baseline(trigger, clock.instant());
-    return ResponseEntity.created(URI.create("/api/v1/triggers/" + trigger.id())).body(TriggerView.of(trigger));
+    return ResponseEntity.created(URI.create("/api/v1/triggers/" + trigger.id())).body(TriggerView.of(trigger, clock.instant()));
   }
 
   @GetMapping("/{id}")
   public TriggerView get(@PathVariable UUID id) {
-    return TriggerView.of(transactions.execute(status -> require(id)));
+    return TriggerView.of(transactions.execute(status -> require(id)), clock.instant());
   }
 
   @GetMapping("/{id}/events")
@@ -115,7 +130,7 @@ public class TriggerController {
       }
       trigger.describe(request, clock.instant());
       return trigger;
-    }));
+    }), clock.instant());
   }
 
   @DeleteMapping("/{id}")
