@@ -68,7 +68,7 @@ class DashboardPoliciesE2EIT extends WorkflowIntegrationTest {
       blankDisk(images.resolve(IMAGE), 4L << 20);
     }
     Api aliceApi = as(alice);
-    UUID lab = localAccount(aliceApi, "lab", cloud.resolve("aws"), "raw", "aws");
+    UUID lab = UUID.fromString(localAccount(aliceApi, "lab", cloud.resolve("aws"), "raw", "aws"));
     localAccount(aliceApi, "kvm-lab", targetDirectory, "qcow2", "kvm");
     assertThat(aliceApi.get("/api/v1/cloud-accounts/" + lab + "/images").body()).contains(IMAGE);
 
@@ -136,12 +136,5 @@ class DashboardPoliciesE2EIT extends WorkflowIntegrationTest {
         + " and actor = 'alice' and status = 403", Long.class)).as("the refusal is audited").isEqualTo(1);
     assertThat(screenshots.resolve("07-refused-over-budget.png")).isNotEmptyFile();
     assertThat(screenshots.resolve("13-other-tenant.png")).isNotEmptyFile();
-  }
-
-  private static UUID localAccount(Api api, String name, Path directory, String format, String layer) {
-    Api.Response created = api.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
-        "settings", Map.of("directory", directory.toString(), "format", format, "layer", layer)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    return UUID.fromString(created.json().get("id").asText());
   }
 }

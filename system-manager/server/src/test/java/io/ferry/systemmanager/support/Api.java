@@ -108,6 +108,11 @@ public final class Api {
     return send(request(method, path).method(method, publisher));
   }
 
+  /** The HTTP client itself (its cookies), for requests that stream their answer. */
+  public HttpClient raw() {
+    return client;
+  }
+
   /** A request builder with this client's authentication and JSON headers. */
   public HttpRequest.Builder request(String method, String path) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))

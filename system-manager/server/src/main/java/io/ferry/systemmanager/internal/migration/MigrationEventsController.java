@@ -24,8 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /api/v1/migrations/{id}/events}: server-sent events of a migration's progress. The
  * job's state is read from the orchestrator's tables every half second (so progress of workers in
  * other processes shows too) and sent as a {@code progress} event whenever it changed; a final
- * {@code end} event closes the stream. Without the real orchestrator, one {@code end} event with the
- * migration's recorded state is sent. The stream is written on the request's thread (no async
+ * {@code end} event closes the stream. While the orchestrator does not have the job yet (the
+ * migration waits for approval) the migration's row is read instead, and a rejected migration's
+ * stream ends. Without the real orchestrator, one {@code end} event with the migration's recorded
+ * state is sent. The stream is written on the request's thread (no async
  * dispatch), for at most two hours; a client that goes away ends it at the next write.
  */
 @RestController
@@ -64,9 +66,7 @@ public class MigrationEventsController {
     PrintWriter writer = response.getWriter();
     Orchestrator workflow = orchestrator.getIfAvailable();
     if (workflow == null) {
-      send(writer, "end", new Progress(id.toString(), migration.state().name(),
-          migration.currentStep() == null ? null : migration.currentStep().name(), migration.progressPercent(),
-          migration.errorCode(), migration.errorMessage(), null, List.of()));
+      send(writer, "end", progress(migration));
       return;
     }
     Instant deadline = Instant.now().plus(STREAM_LIMIT);
@@ -74,17 +74,18 @@ public class MigrationEventsController {
     Progress last = null;
     while (Instant.now().isBefore(deadline)) {
       Optional<MigrationStatus> status = workflow.status(id.toString());
-      if (status.isPresent()) {
-        Progress progress = progress(status.get());
-        if (status.get().state().finished()) {
-          send(writer, "end", progress);
-          return;
-        }
-        if (!Objects.equals(progress, last)) {
-          send(writer, "progress", progress);
-          last = progress;
-          lastWrite = Instant.now();
-        }
+      // Before the orchestrator has the job (waiting for approval) and when it never will
+      // (rejected), the migration's own row tells the state.
+      Migration row = status.isPresent() ? null : migrations.get(id);
+      Progress progress = status.isPresent() ? progress(status.get()) : progress(row);
+      if (status.isPresent() ? status.get().state().finished() : row.state().finished()) {
+        send(writer, "end", progress);
+        return;
+      }
+      if (!Objects.equals(progress, last)) {
+        send(writer, "progress", progress);
+        last = progress;
+        lastWrite = Instant.now();
       }
       if (Duration.between(lastWrite, Instant.now()).compareTo(KEEP_ALIVE) >= 0) {
         writer.write(": keep-alive\n\n");
@@ -101,6 +102,12 @@ public class MigrationEventsController {
   private void send(PrintWriter writer, String event, Progress progress) throws IOException {
     writer.write("event: " + event + "\ndata: " + json.writeValueAsString(progress) + "\n\n");
     writer.flush();
+  }
+
+  private static Progress progress(Migration migration) {
+    return new Progress(migration.id().toString(), migration.state().name(),
+        migration.currentStep() == null ? null : migration.currentStep().name(), migration.progressPercent(),
+        migration.errorCode(), migration.errorMessage(), null, List.of());
   }
 
   private static Progress progress(MigrationStatus status) {
