@@ -40,6 +40,7 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
   private final Scheduler scheduler;
   private final Steps steps;
   private final Clock clock;
+  private final AgentChannel channel;
 
   /**
    * An orchestrator on {@code dataSource} whose plugins come from {@code plugins}.
@@ -57,7 +58,8 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.store = new JobStore(dataSource, clock);
-    this.steps = new Steps(store, clock, resolver, plugins, settings);
+    this.channel = new AgentChannel(dataSource, clock, settings.store());
+    this.steps = new Steps(store, clock, resolver, plugins, settings, channel);
     this.task = new MigrationTask(store, steps, clock, settings, listener, locallyCancelled);
     if (settings.workerThreads() > 0) {
       this.scheduler = Scheduler.create(dataSource, List.of(task.task()))
@@ -133,6 +135,11 @@ public final class Orchestrator implements MigrationOrchestrator, AutoCloseable 
   /** The job's state and steps, or empty when it was never submitted. */
   public Optional<MigrationStatus> status(String migrationId) {
     return store.status(migrationId);
+  }
+
+  /** The helper-mode channel: what the control plane's agent endpoints serve. */
+  public AgentChannel agentChannel() {
+    return channel;
   }
 
   /** The settings. */

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param chunkSize the bundle chunk size in bytes
  * @param hook called at every block boundary (tests pause workers with it)
  * @param workerName this worker's name in step attempt rows and in db-scheduler's table
+ * @param helperMode how helper mode works (control-plane URL, job tokens, timing)
  */
 public record OrchestratorSettings(
     Path agentJar,
@@ -44,7 +45,8 @@ public record OrchestratorSettings(
     Duration defaultStepTimeout,
     int chunkSize,
     StepHook hook,
-    String workerName) {
+    String workerName,
+    HelperModeSettings helperMode) {
 
   public OrchestratorSettings {
     Objects.requireNonNull(agentJar, "agentJar");
@@ -57,6 +59,7 @@ public record OrchestratorSettings(
     Objects.requireNonNull(defaultStepTimeout, "defaultStepTimeout");
     Objects.requireNonNull(hook, "hook");
     Objects.requireNonNull(workerName, "workerName");
+    helperMode = helperMode == null ? HelperModeSettings.defaults() : helperMode;
     if (workerThreads < 0 || maxAttempts < 1 || missedHeartbeats < 1) {
       throw new IllegalArgumentException("workerThreads must be >= 0, maxAttempts and missedHeartbeats >= 1");
     }
@@ -72,7 +75,7 @@ public record OrchestratorSettings(
         agentJar.toAbsolutePath(), workDirectory.toAbsolutePath(), store, 2, Duration.ofSeconds(1),
         Duration.ofSeconds(10), 6, 3, Duration.ofSeconds(5), Duration.ofMinutes(5),
         new EnumMap<>(StepName.class), Duration.ofHours(6), 4 << 20, StepHook.NONE,
-        ManagementFactory.getRuntimeMXBean().getName());
+        ManagementFactory.getRuntimeMXBean().getName(), HelperModeSettings.defaults());
   }
 
   /** The time limit of {@code step}. */
@@ -84,21 +87,21 @@ public record OrchestratorSettings(
   public OrchestratorSettings withWorkerThreads(int workerThreads) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with the given polling and heartbeat intervals. */
   public OrchestratorSettings withIntervals(Duration pollingInterval, Duration heartbeatInterval, int missedHeartbeats) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with the given retry policy. */
   public OrchestratorSettings withRetries(int maxAttempts, Duration retryBackoff, Duration maxRetryBackoff) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with the time limit of {@code step} set to {@code timeout}. */
@@ -108,27 +111,34 @@ public record OrchestratorSettings(
     timeouts.put(step, timeout);
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, timeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with {@code chunkSize}. */
   public OrchestratorSettings withChunkSize(int chunkSize) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with {@code hook}. */
   public OrchestratorSettings withHook(StepHook hook) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
   }
 
   /** These settings with {@code workerName}. */
   public OrchestratorSettings withWorkerName(String workerName) {
     return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
         missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
-        workerName);
+        workerName, helperMode);
+  }
+
+  /** These settings with {@code helperMode}. */
+  public OrchestratorSettings withHelperMode(HelperModeSettings helperMode) {
+    return new OrchestratorSettings(agentJar, workDirectory, store, workerThreads, pollingInterval, heartbeatInterval,
+        missedHeartbeats, maxAttempts, retryBackoff, maxRetryBackoff, stepTimeouts, defaultStepTimeout, chunkSize, hook,
+        workerName, helperMode);
   }
 }

@@ -13,6 +13,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The helper-mode client: polls {@code GET {controlPlane}/api/v1/agent/jobs/{job}/instructions}
@@ -27,6 +31,16 @@ public final class DaemonClient {
     Object run(Instruction instruction) throws Exception;
   }
 
+  /** Runs one instruction, telling its progress, and returns its report (serialized as JSON). */
+  public interface ProgressRunner {
+    Object run(Instruction instruction, Progress progress) throws Exception;
+  }
+
+  /** Where a running instruction tells how far it is; sent with the next heartbeat. */
+  public interface Progress {
+    void update(long bytesDone, long bytesTotal, String message);
+  }
+
   /** Waits between polls; tests pass one that does not sleep. */
   public interface Pause {
     void pause(Duration duration) throws InterruptedException;
@@ -37,13 +51,23 @@ public final class DaemonClient {
   private final URI controlPlane;
   private final String jobId;
   private final String token;
-  private final Runner runner;
+  private final ProgressRunner runner;
   private final Pause pause;
   private final Duration pollInterval;
   private final HttpClient http;
   private final Set<String> done = new HashSet<>();
 
   public DaemonClient(URI controlPlane, String jobId, String token, Runner runner, Pause pause, Duration pollInterval) {
+    this(controlPlane, jobId, token, (instruction, progress) -> runner.run(instruction), pause, pollInterval);
+  }
+
+  /**
+   * A client whose instructions tell their progress: while one runs, its latest progress is
+   * posted every poll interval (at least every second), which also tells the control plane that
+   * the helper is alive.
+   */
+  public DaemonClient(URI controlPlane, String jobId, String token, ProgressRunner runner, Pause pause,
+      Duration pollInterval) {
     String base = controlPlane.toString();
     this.controlPlane = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
     this.jobId = jobId;
@@ -129,22 +153,55 @@ public final class DaemonClient {
     post("/progress", progress(instruction, "RUNNING", "started " + instruction.operation()));
     ObjectNode report = JSON.createObjectNode();
     report.put("instructionId", instruction.id());
+    AtomicReference<ObjectNode> latest = new AtomicReference<>();
+    Progress progress = (bytesDone, bytesTotal, message) -> {
+      ObjectNode node = progress(instruction, "RUNNING", message);
+      node.put("bytesDone", bytesDone);
+      node.put("bytesTotal", bytesTotal);
+      latest.set(node);
+    };
+    long heartbeat = Math.max(1000, pollInterval.toMillis());
+    ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "ferry-agent-heartbeat");
+      thread.setDaemon(true);
+      return thread;
+    });
+    heartbeats.scheduleAtFixedRate(() -> {
+      ObjectNode node = latest.get();
+      try {
+        post("/progress", node != null ? node : progress(instruction, "RUNNING", "running " + instruction.operation()));
+      } catch (InterruptedException | RuntimeException e) {
+        // a heartbeat is best effort; the next one or the report follows
+      }
+    }, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
     try {
-      Object result = runner.run(instruction);
+      Object result = runner.run(instruction, progress);
+      heartbeats.shutdownNow();
       report.put("state", "SUCCEEDED");
       report.set("report", JSON.valueToTree(result));
-      post("/reports", report);
+      postReport(report);
       post("/progress", progress(instruction, "SUCCEEDED", "finished " + instruction.operation()));
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
+      heartbeats.shutdownNow();
       ObjectNode error = report.putObject("error");
       error.put("code", e instanceof FerryException f ? f.code().name() : ErrorCode.INTERNAL.name());
       error.put("retryable", e instanceof FerryException f && f.retryable());
       error.put("message", String.valueOf(e.getMessage()));
       report.put("state", "FAILED");
-      post("/reports", report);
+      postReport(report);
       post("/progress", progress(instruction, "FAILED", String.valueOf(e.getMessage())));
+    }
+  }
+
+  /** Posts a report, retrying a few times: the control plane lists the instruction until it arrives. */
+  private void postReport(ObjectNode report) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      if (post("/reports", report) || attempt == 5) {
+        return;
+      }
+      pause.pause(Duration.ofSeconds(attempt));
     }
   }
 
@@ -156,7 +213,7 @@ public final class DaemonClient {
     return node;
   }
 
-  private void post(String path, JsonNode body) throws InterruptedException {
+  private boolean post(String path, JsonNode body) throws InterruptedException {
     try {
       HttpResponse<Void> response = http.send(
           request(path).header("Content-Type", "application/json")
@@ -166,9 +223,11 @@ public final class DaemonClient {
         throw new FerryException(ErrorCode.CLOUD_AUTHENTICATION_FAILED,
             "the control plane refused the job token for job " + jobId);
       }
+      return response.statusCode() < 500;
     } catch (IOException e) {
-      // Progress is best effort; the report is retried by the next poll's instruction replay.
+      // Progress is best effort; reports are retried by postReport.
       System.err.println("ferry-agent: cannot post " + path + ": " + e.getMessage());
+      return false;
     }
   }
 

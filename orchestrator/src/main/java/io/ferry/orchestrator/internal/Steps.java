@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.orchestrator.AccountResolver;
+import io.ferry.orchestrator.AgentChannel;
 import io.ferry.orchestrator.OrchestratorSettings;
 import io.ferry.orchestrator.ResolvedAccount;
 import io.ferry.orchestrator.StepName;
@@ -46,7 +47,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The steps of one migration, direct mode. Each is idempotent: a rerun after a crash is safe. */
+/**
+ * The steps of one migration, direct mode here and helper mode in {@link HelperMode}. Each is
+ * idempotent: a rerun after a crash is safe.
+ */
 public final class Steps {
 
   /** What a step run ended with. */
@@ -65,14 +69,17 @@ public final class Steps {
   private final CloudPlugins plugins;
   private final OrchestratorSettings settings;
   private final AgentRunner agent;
+  private final HelperMode helper;
 
-  public Steps(JobStore store, Clock clock, AccountResolver resolver, CloudPlugins plugins, OrchestratorSettings settings) {
+  public Steps(JobStore store, Clock clock, AccountResolver resolver, CloudPlugins plugins, OrchestratorSettings settings,
+      AgentChannel channel) {
     this.store = store;
     this.clock = clock;
     this.resolver = resolver;
     this.plugins = plugins;
     this.settings = settings;
     this.agent = new AgentRunner(settings.agentJar());
+    this.helper = new HelperMode(store, channel, settings.helperMode(), clock);
   }
 
   /** The folder of a job's scratch files. */
@@ -89,7 +96,7 @@ public final class Steps {
         case EXPORT -> export(job, accounts, context);
         case STRIP -> strip(job, context);
         case BUNDLE -> bundle(job, accounts, context);
-        case PREPARE_TARGET -> prepareTarget(job, context);
+        case PREPARE_TARGET -> prepareTarget(job, accounts, context);
         case RESTORE -> restore(job, context);
         case INJECT -> inject(job, accounts, context);
         case UPLOAD -> upload(job, accounts, context);
@@ -111,10 +118,8 @@ public final class Steps {
     CloudPluginFactory targetFactory = plugins.factory(accounts.target().pluginId());
     require(sourceFactory, Capability.EXPORT_IMAGE, "export images (source)");
     require(targetFactory, Capability.REGISTER_IMAGE, "register images (target)");
-    if (!targetFactory.capabilities().contains(Capability.DIRECT_UPLOAD)) {
-      throw new FerryException(ErrorCode.UNSUPPORTED, "plugin " + targetFactory.id()
-          + " has no direct upload; helper mode is not implemented by the orchestrator yet");
-    }
+    String mode = HelperMode.chooseMode(JSON.readTree(job.options()).path(HelperMode.MODE_OPTION).asText(null),
+        targetFactory.capabilities(), targetFactory.id(), helper.controlPlane());
     ImageInfo image = accounts.sourcePlugin().describeImage(job.sourceImageId());
     String version = image.version();
     boolean reusable = version != null && !version.isBlank();
@@ -149,7 +154,7 @@ public final class Steps {
     plan.put("targetLayer", accounts.target().layer());
     plan.put("bundleId", bundleId);
     plan.put("bundleReused", reused);
-    plan.put("mode", "direct");
+    plan.put("mode", mode);
     plan.put("estimatedCost", 0);
     store.saveResult(job.id(), StepName.PLAN, plan.toString());
     store.setJobColumn(job.id(), "bundle_id", bundleId);
@@ -223,8 +228,12 @@ public final class Steps {
 
   // ------------------------------------------------------------------ PREPARE_TARGET, RESTORE, INJECT
 
-  private Outcome prepareTarget(Job job, StepContext context) throws IOException {
+  private Outcome prepareTarget(Job job, Accounts accounts, StepContext context) throws IOException {
     BundleManifest manifest = bundles().manifest(plan(job).path("bundleId").asText());
+    if (helperMode(job)) {
+      helper.prepareTarget(job, accounts.targetPlugin(), plan(job), manifest, context);
+      return Outcome.SUCCEEDED;
+    }
     Path folder = Files.createDirectories(jobFolder(job.id()));
     long usable = Files.getFileStore(folder).getUsableSpace();
     if (usable < manifest.dataBytes()) {
@@ -240,6 +249,10 @@ public final class Steps {
   }
 
   private Outcome restore(Job job, StepContext context) throws IOException {
+    if (helperMode(job)) {
+      helper.restore(job, plan(job), context);
+      return Outcome.SUCCEEDED;
+    }
     Path target = jobFolder(job.id()).resolve("target.raw");
     if (Files.exists(target)) {
       return Outcome.SUCCEEDED; // an earlier run finished (restoreToFile renames only when complete)
@@ -255,6 +268,10 @@ public final class Steps {
       store.saveResult(job.id(), StepName.INJECT, "{\"skipped\":\"the target account names no cloud layer\"}");
       return Outcome.SKIPPED;
     }
+    if (helperMode(job)) {
+      helper.inject(job, layer, context);
+      return Outcome.SUCCEEDED;
+    }
     Path folder = jobFolder(job.id());
     Path agentScratch = releaseLeftovers(job, folder);
     String report = agent.run(List.of("inject", "--image", folder.resolve("target.raw").toString(), "--target", layer,
@@ -266,6 +283,10 @@ public final class Steps {
   // ------------------------------------------------------------------ UPLOAD, REGISTER, VERIFY
 
   private Outcome upload(Job job, Accounts accounts, StepContext context) throws IOException {
+    if (helperMode(job)) {
+      helper.detach(job, accounts.targetPlugin(), context);
+      return Outcome.SUCCEEDED;
+    }
     JsonNode plan = plan(job);
     BundleManifest manifest = bundles().manifest(plan.path("bundleId").asText());
     Path target = jobFolder(job.id()).resolve("target.raw");
@@ -343,6 +364,7 @@ public final class Steps {
   private Outcome cleanup(Job job, Accounts accounts, StepContext context) throws IOException {
     Path folder = jobFolder(job.id());
     int agents = HostCleanup.killAgents(job.id());
+    int tokens = helper.revoke(job);
     HostCleanup.releaseMountsAndLoops(folder);
     boolean succeeded = job.errorCode() == null && !job.cancelRequested() && job.resultImageId() != null;
     List<String> keep = succeeded ? List.of(job.resultImageId()) : List.of();
@@ -362,6 +384,7 @@ public final class Steps {
     HostCleanup.deleteRecursively(folder);
     ObjectNode result = JSON.createObjectNode();
     result.put("agentProcessesKilled", agents);
+    result.put("agentTokensRevoked", tokens);
     result.set("deleted", JSON.valueToTree(deleted));
     result.set("failed", JSON.valueToTree(failed));
     result.set("kept", JSON.valueToTree(keep));
@@ -385,6 +408,10 @@ public final class Steps {
     Path agentScratch = folder.resolve("agent");
     HostCleanup.deleteRecursively(agentScratch);
     return Files.createDirectories(agentScratch);
+  }
+
+  private boolean helperMode(Job job) throws IOException {
+    return "helper".equals(plan(job).path("mode").asText());
   }
 
   private Bundles bundles() {
