@@ -105,7 +105,8 @@ class S3BundleStoreIT extends WorkflowIntegrationTest {
     assumeTrue(moto != null, "moto is not installed (.ferry/venv/bin/moto_server): run scripts/test.sh");
     var properties = new OrchestratorProperties(true, 1,
         Path.of("agent.jar"), null, null, new OrchestratorProperties.S3(
-            "no-such-bucket", "", moto.endpoint(), "us-east-1", true));
+            "no-such-bucket", "", moto.endpoint(), "us-east-1", true), null, java.time.Duration.ofHours(24),
+        java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2));
     assertThatThrownBy(() -> OrchestratorConfiguration.chunkStore(
         properties, directory, java.time.Clock.systemUTC()))
         .isInstanceOf(IllegalStateException.class)

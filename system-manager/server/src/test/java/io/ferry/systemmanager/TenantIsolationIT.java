@@ -2,11 +2,14 @@ package io.ferry.systemmanager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.orchestrator.AgentChannel;
 import io.ferry.systemmanager.internal.tenant.AppUser;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.internal.tenant.Tenant;
 import io.ferry.systemmanager.support.Api;
 import io.ferry.systemmanager.support.ApiIntegrationTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,10 @@ class TenantIsolationIT extends ApiIntegrationTest {
   @Qualifier("requestMappingHandlerMapping")
   RequestMappingHandlerMapping mappings;
 
+  @Autowired AgentChannel channel;
+
   private Api adminOfA;
+  private Api agentOfA;
   private Api adminOfB;
   private Tenant tenantB;
   private UUID userOfB;
@@ -40,6 +46,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
   private UUID migrationOfB;
   private UUID policyOfB;
   private UUID triggerOfB;
+  private UUID tenantAId;
 
   /** One attempt: method, path template, the concrete path and body. */
   private record Attempt(String method, String template, String path, Object body) {}
@@ -47,6 +54,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
   @BeforeEach
   void twoTenants() {
     Tenant tenantA = tenant("tenant-a");
+    tenantAId = tenantA.id();
     tenantB = tenant("tenant-b");
     adminOfA = as(user(tenantA, "admin-a", Role.ADMIN));
     AppUser bAdmin = user(tenantB, "admin-b", Role.ADMIN);
@@ -59,6 +67,26 @@ class TenantIsolationIT extends ApiIntegrationTest {
     policyOfB = UUID.fromString(adminOfB.post("/api/v1/policies", policyBody("b-limit")).json().get("id").asText());
     triggerOfB = UUID.fromString(
         adminOfB.post("/api/v1/triggers", triggerBody("b-nightly", accountOfB)).json().get("id").asText());
+    // The guest agent of a job of A, with its job token; B's job has an instruction queued.
+    UUID migrationOfA = UUID.randomUUID();
+    agentOfA = Api.bearer(port, channel.issueToken(migrationOfA.toString(), tenantAId.toString(), Duration.ofHours(1)));
+    channel.issueToken(migrationOfB.toString(), tenantB.id().toString(), Duration.ofHours(1));
+    channel.queue(migrationOfB.toString(), "restore-1", "restore", new ObjectMapper().createObjectNode());
+  }
+
+  /** What the agent of A's job tries on B's job: every agent endpoint. */
+  private List<Attempt> agentAttempts() {
+    String job = "/api/v1/agent/jobs/" + migrationOfB;
+    List<Attempt> attempts = new ArrayList<>();
+    attempts.add(new Attempt("GET", "/api/v1/agent/jobs/{job}/instructions", job + "/instructions", null));
+    attempts.add(new Attempt("POST", "/api/v1/agent/jobs/{job}/progress", job + "/progress",
+        Map.of("instructionId", "restore-1", "state", "RUNNING", "message", "stolen")));
+    attempts.add(new Attempt("POST", "/api/v1/agent/jobs/{job}/reports", job + "/reports",
+        Map.of("instructionId", "restore-1", "state", "SUCCEEDED", "report", Map.of())));
+    attempts.add(new Attempt("GET", "/api/v1/agent/jobs/{job}/bundle/manifest", job + "/bundle/manifest", null));
+    attempts.add(new Attempt("GET", "/api/v1/agent/jobs/{job}/bundle/chunks/{sha256}",
+        job + "/bundle/chunks/" + "0".repeat(64), null));
+    return attempts;
   }
 
   private static Map<String, Object> policyBody(String name) {
@@ -126,6 +154,16 @@ class TenantIsolationIT extends ApiIntegrationTest {
       assertThat(response.contentType()).startsWith("application/problem+json");
     }
 
+    for (Attempt attempt : agentAttempts()) {
+      Api.Response response = agentOfA.send(attempt.method(), attempt.path(), attempt.body());
+      assertThat(response.status()).as("agent of A: " + attempt.method() + " " + attempt.template() + ": " + response)
+          .isEqualTo(404);
+      assertThat(response.code()).isEqualTo("NOT_FOUND");
+      assertThat(response.contentType()).startsWith("application/problem+json");
+    }
+    assertThat(channel.instruction(migrationOfB.toString(), "restore-1").orElseThrow().state())
+        .isEqualTo(AgentChannel.State.QUEUED);
+
     assertThat(rowCounts()).isEqualTo(before);
     assertThat(adminOfB.get("/api/v1/cloud-accounts/" + accountOfB).body()).isEqualTo(accountsOfB);
     assertThat(adminOfB.get("/api/v1/migrations/" + migrationOfB).body()).isEqualTo(migrationOfBBefore);
@@ -147,6 +185,7 @@ class TenantIsolationIT extends ApiIntegrationTest {
             .forEach(method -> mapped.add(method.name() + " " + pattern))));
     Set<String> covered = new TreeSet<>();
     attempts().forEach(attempt -> covered.add(attempt.method() + " " + attempt.template()));
+    agentAttempts().forEach(attempt -> covered.add(attempt.method() + " " + attempt.template()));
 
     assertThat(covered).isEqualTo(mapped);
   }

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.Authentication;
@@ -45,18 +46,32 @@ public class AuditFilter extends OncePerRequestFilter {
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    FerryPrincipal before = currentPrincipal();
+    Actor before = currentActor();
     int status = 500;
     try {
       chain.doFilter(request, response);
       status = response.getStatus();
     } finally {
-      FerryPrincipal after = currentPrincipal();
+      Actor after = currentActor();
       record(request, response, after != null ? after : before, status);
     }
   }
 
-  private void record(HttpServletRequest request, HttpServletResponse response, FerryPrincipal principal, int status) {
+  /**
+   * A caller that is not a user (the guest agent on a helper, with its job token): how it appears
+   * in the audit log.
+   */
+  public interface AuditedCaller {
+    /** The tenant whose audit log records the request. */
+    UUID auditTenantId();
+
+    /** The actor's name in the audit log. */
+    String auditActor();
+  }
+
+  private record Actor(UUID tenantId, String name) {}
+
+  private void record(HttpServletRequest request, HttpServletResponse response, Actor principal, int status) {
     Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
     String action = request.getMethod() + " " + (pattern != null ? pattern : request.getRequestURI());
     String location = response.getHeader("Location");
@@ -66,7 +81,7 @@ public class AuditFilter extends OncePerRequestFilter {
       events.save(new AuditEvent(
           clock.instant(),
           principal == null ? null : principal.tenantId(),
-          principal == null ? "anonymous" : principal.username(),
+          principal == null ? "anonymous" : principal.name(),
           truncate(action, 200),
           target,
           outcome,
@@ -76,9 +91,16 @@ public class AuditFilter extends OncePerRequestFilter {
     }
   }
 
-  private static FerryPrincipal currentPrincipal() {
+  private static Actor currentActor() {
     Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-    return authentication instanceof FerryAuthentication ferry ? ferry.getPrincipal() : null;
+    if (authentication instanceof FerryAuthentication ferry) {
+      FerryPrincipal principal = ferry.getPrincipal();
+      return new Actor(principal.tenantId(), principal.username());
+    }
+    if (authentication instanceof AuditedCaller caller) {
+      return new Actor(caller.auditTenantId(), caller.auditActor());
+    }
+    return null;
   }
 
   private static String truncate(String value, int length) {

@@ -1,5 +1,7 @@
 package io.ferry.systemmanager.internal.migration;
 
+import io.ferry.orchestrator.AgentChannel;
+import io.ferry.orchestrator.HelperModeSettings;
 import io.ferry.orchestrator.MigrationOrchestrator;
 import io.ferry.orchestrator.Orchestrator;
 import io.ferry.orchestrator.OrchestratorSettings;
@@ -13,6 +15,7 @@ import io.ferry.systemmanager.internal.FerryProperties;
 import io.ferry.systemmanager.internal.account.CloudAccountService;
 import io.ferry.systemmanager.internal.billing.CostRecorder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -22,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -32,16 +36,25 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 public class OrchestratorConfiguration {
 
+  /** The system property plugin-local reads its helpers' agent jar from. */
+  static final String LOCAL_AGENT_JAR_PROPERTY = "ferry.agent.jar";
+
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(prefix = "ferry.orchestrator", name = "enabled", havingValue = "true")
   Orchestrator orchestrator(DataSource dataSource, Clock clock, CloudAccountService accounts,
-      OrchestratorProperties properties, FerryProperties ferry, JdbcTemplate jdbc, ObjectProvider<CostRecorder> costs)
-      throws IOException {
+      OrchestratorProperties properties, FerryProperties ferry, JdbcTemplate jdbc, ObjectProvider<CostRecorder> costs,
+      Environment environment) throws IOException {
     Path home = ferry.home().toAbsolutePath();
     Path work = properties.workDirectory() != null ? properties.workDirectory() : home.resolve("work");
     OrchestratorSettings settings = OrchestratorSettings
         .defaults(properties.agentJar().toAbsolutePath(), work, chunkStore(properties, home, clock))
-        .withWorkerThreads(properties.workers());
+        .withWorkerThreads(properties.workers())
+        .withHelperMode(new HelperModeSettings(() -> controlPlane(properties, environment),
+            properties.agentTokenLifetime(), properties.helperSilenceLimit(), properties.helperPollInterval()));
+    // Local cloud accounts without their own agentJar setting give helpers this server's agent.
+    if (System.getProperty(LOCAL_AGENT_JAR_PROPERTY) == null) {
+      System.setProperty(LOCAL_AGENT_JAR_PROPERTY, properties.agentJar().toAbsolutePath().toString());
+    }
     // The actual cost is recorded when a job ends (lazily: the recorder needs this orchestrator).
     MigrationMirror mirror = new MigrationMirror(jdbc, clock, status -> costs.getObject().migrationFinished(status));
     Orchestrator orchestrator = new Orchestrator(dataSource, clock,
@@ -73,6 +86,28 @@ public class OrchestratorConfiguration {
       throw new IllegalStateException("the bundle store " + store.describe() + " cannot be used: " + e.getMessage(), e);
     }
     return store;
+  }
+
+  /**
+   * The URL helpers call: {@code ferry.orchestrator.control-plane-url}, else this server on the
+   * loopback address and the port it listens on (known once it listens).
+   */
+  static URI controlPlane(OrchestratorProperties properties, Environment environment) {
+    if (properties.controlPlaneUrl() != null) {
+      return properties.controlPlaneUrl();
+    }
+    String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+    return "0".equals(port) ? null : URI.create("http://127.0.0.1:" + port);
+  }
+
+  /**
+   * The helper-mode channel the agent endpoints serve: the orchestrator's (with its bundle store),
+   * or, without the in-process workflow, one on the same tables that serves no bundles.
+   */
+  @Bean
+  AgentChannel agentChannel(ObjectProvider<Orchestrator> orchestrator, DataSource dataSource, Clock clock) {
+    Orchestrator workflow = orchestrator.getIfAvailable();
+    return workflow != null ? workflow.agentChannel() : new AgentChannel(dataSource, clock, null);
   }
 
   /** Starts the workers after every singleton (Flyway included) is ready, stops them first. */

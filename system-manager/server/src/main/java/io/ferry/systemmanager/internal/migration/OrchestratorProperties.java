@@ -2,6 +2,7 @@ package io.ferry.systemmanager.internal.migration;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -15,6 +16,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param workDirectory scratch disks, one folder per job ({@code ${ferry.home}/work} when unset)
  * @param store the local bundle store ({@code ${ferry.home}/store} when unset and no S3 bucket is set)
  * @param s3 the S3-compatible bundle store, used instead of {@code store} when its bucket is set
+ * @param controlPlaneUrl the base URL helpers call back (helper mode); unset: this server's own
+ *     {@code http://127.0.0.1:<server.port>}, right on one machine; set it to the address helpers
+ *     in a cloud can reach (a load balancer in front of the servers) at scale
+ * @param agentTokenLifetime how long a helper's job token is valid (CLEANUP revokes it before)
+ * @param helperSilenceLimit how long a helper's agent may stay silent before the step waiting for
+ *     it fails (the helper is taken for dead)
+ * @param helperPollInterval how often helpers poll for instructions (whole seconds, at least 1)
  */
 @ConfigurationProperties("ferry.orchestrator")
 public record OrchestratorProperties(
@@ -23,7 +31,11 @@ public record OrchestratorProperties(
     @DefaultValue("guest-agent/target/ferry-agent.jar") Path agentJar,
     Path workDirectory,
     Path store,
-    @DefaultValue S3 s3) {
+    @DefaultValue S3 s3,
+    URI controlPlaneUrl,
+    @DefaultValue("24h") Duration agentTokenLifetime,
+    @DefaultValue("10m") Duration helperSilenceLimit,
+    @DefaultValue("2s") Duration helperPollInterval) {
 
   /**
    * An S3-compatible bundle store shared by every server and worker. Credentials come from the AWS
