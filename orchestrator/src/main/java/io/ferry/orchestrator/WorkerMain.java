@@ -38,6 +38,9 @@ import com.zaxxer.hikari.HikariDataSource;
  * --missed-heartbeats                a running step whose worker missed this many heartbeats is
  *                                    taken over by another worker (FERRY_MISSED_HEARTBEATS, default 6)
  * --chunk-size (FERRY_CHUNK_SIZE)    bundle chunk size in bytes
+ * --control-plane (FERRY_CONTROL_PLANE)  helper mode: the system manager's URL helpers call (it
+ *                                    serves the agent endpoints from the same database and store);
+ *                                    unset: helper mode is refused
  * --migrate                          run the Flyway migrations first
  * </pre>
  *
@@ -89,6 +92,11 @@ public final class WorkerMain {
     String name = option(options, "name", "FERRY_WORKER_NAME", null);
     if (name != null) {
       settings = settings.withWorkerName(name);
+    }
+    String controlPlane = option(options, "control-plane", "FERRY_CONTROL_PLANE", null);
+    if (controlPlane != null) {
+      java.net.URI controlPlaneUrl = java.net.URI.create(controlPlane);
+      settings = settings.withHelperMode(HelperModeSettings.defaults().withControlPlane(() -> controlPlaneUrl));
     }
     String chunkSize = option(options, "chunk-size", "FERRY_CHUNK_SIZE", null);
     if (chunkSize != null) {
