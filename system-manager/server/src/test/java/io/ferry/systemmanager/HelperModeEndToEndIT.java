@@ -33,8 +33,11 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Helper mode end to end through the REST API, with the real orchestrator in the server: the local
@@ -42,6 +45,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * this server with its job token, restores the bundle onto a volume, injects the target layer and
  * hashes the volume; the volume is then registered. Root only (the agent loop-mounts the volume).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class HelperModeEndToEndIT extends WorkflowIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -158,7 +162,7 @@ class HelperModeEndToEndIT extends WorkflowIntegrationTest {
   }
 
   @Test
-  void aCancelDuringTheHelpersRestoreRemovesTheHelperAndTheVolume() throws Exception {
+  void aCancelDuringTheHelpersRestoreRemovesTheHelperAndTheVolume(CapturedOutput output) throws Exception {
     assumeRoot();
     Api admin = as(user(tenant("acme"), "alice", Role.ADMIN));
     Path work = Files.createDirectories(directory.resolve("cancel"));
@@ -176,7 +180,12 @@ class HelperModeEndToEndIT extends WorkflowIntegrationTest {
       assertThat(Instant.now()).as("RESTORE did not start").isBefore(deadline);
       Thread.sleep(20);
     }
-    assertThat(helperProcesses(target)).as("the helper runs during RESTORE").isNotEmpty();
+    List<ProcessHandle> helpers = helperProcesses(target);
+    assertThat(helpers).as("the helper runs during RESTORE").hasSize(1);
+    String token = helperToken(helpers.get(0));
+    assertThat(token).startsWith(AgentChannel.TOKEN_PREFIX);
+    assertThat(String.join(" ", helpers.get(0).info().arguments().orElseThrow()))
+        .as("the token is not on the helper's command line").doesNotContain(token).contains("daemon", "--job", id);
     Api.Response cancelled = admin.post("/api/v1/migrations/" + id + "/cancel", null);
     assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
 
@@ -186,6 +195,9 @@ class HelperModeEndToEndIT extends WorkflowIntegrationTest {
     assertThat(step(report, "RESTORE").path("state").asText()).isEqualTo("CANCELLED");
     assertThat(step(report, "CLEANUP").path("result").path("deleted").toString()).contains("helper:", "volume:");
     assertNothingLeft(id, target);
+    Api.Response afterCleanup = Api.bearer(port, token).get("/api/v1/agent/jobs/" + id + "/instructions");
+    assertThat(afterCleanup.status()).as("the helper's token is revoked").isEqualTo(401);
+    assertThat(output.getAll()).as("the token is never logged").doesNotContain(token);
   }
 
   @Test
@@ -308,6 +320,18 @@ class HelperModeEndToEndIT extends WorkflowIntegrationTest {
       }
     }
     return result;
+  }
+
+  /** The job token a helper process has in its environment. */
+  private static String helperToken(ProcessHandle helper) throws IOException {
+    String environment = new String(Files.readAllBytes(Path.of("/proc/" + helper.pid() + "/environ")),
+        StandardCharsets.UTF_8);
+    for (String variable : environment.split("\0")) {
+      if (variable.startsWith("FERRY_AGENT_TOKEN=")) {
+        return variable.substring("FERRY_AGENT_TOKEN=".length());
+      }
+    }
+    throw new AssertionError("helper " + helper.pid() + " has no FERRY_AGENT_TOKEN");
   }
 
   /** Live helper processes of the local account at {@code account}. */
