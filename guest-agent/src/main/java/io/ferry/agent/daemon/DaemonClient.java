@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +58,7 @@ public final class DaemonClient {
   private final Duration pollInterval;
   private final HttpClient http;
   private final Set<String> done = new HashSet<>();
+  private final Map<String, ObjectNode> unreported = new HashMap<>();
 
   public DaemonClient(URI controlPlane, String jobId, String token, Runner runner, Pause pause, Duration pollInterval) {
     this(controlPlane, jobId, token, (instruction, progress) -> runner.run(instruction), pause, pollInterval);
@@ -86,12 +89,13 @@ public final class DaemonClient {
    */
   public int run() throws InterruptedException {
     int failures = 0;
+    int maxFailures = maxFailures(pollInterval);
     while (true) {
       HttpResponse<String> response;
       try {
         response = http.send(request("/instructions").GET().build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        if (++failures > 5) {
+        if (++failures > maxFailures) {
           throw new FerryException(ErrorCode.CLOUD_UNAVAILABLE, "control plane unreachable: " + e.getMessage(), e);
         }
         pause.pause(pollInterval);
@@ -106,7 +110,7 @@ public final class DaemonClient {
         throw new FerryException(ErrorCode.NOT_FOUND, "the control plane does not know job " + jobId);
       }
       if (status >= 500) {
-        if (++failures > 5) {
+        if (++failures > maxFailures) {
           throw new FerryException(ErrorCode.CLOUD_UNAVAILABLE, "control plane answered HTTP " + status);
         }
         pause.pause(pollInterval);
@@ -134,7 +138,15 @@ public final class DaemonClient {
         } catch (IOException e) {
           throw new FerryException(ErrorCode.INVALID_REQUEST, "bad instruction: " + e.getMessage(), e);
         }
-        if (instruction.id() == null || !done.add(instruction.id())) {
+        if (instruction.id() == null) {
+          continue;
+        }
+        if (!done.add(instruction.id())) {
+          // Still listed: its report has not arrived (the control plane was away); send it again.
+          ObjectNode report = unreported.get(instruction.id());
+          if (report != null && post("/reports", report)) {
+            unreported.remove(instruction.id());
+          }
           continue;
         }
         ranAny = true;
@@ -195,14 +207,27 @@ public final class DaemonClient {
     }
   }
 
-  /** Posts a report, retrying a few times: the control plane lists the instruction until it arrives. */
+  /**
+   * Posts a report, retrying a few times; one that still does not arrive is kept and sent again
+   * whenever a poll lists its instruction (the control plane lists it until its report arrives).
+   */
   private void postReport(ObjectNode report) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      if (post("/reports", report) || attempt == 5) {
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      if (post("/reports", report)) {
         return;
       }
       pause.pause(Duration.ofSeconds(attempt));
     }
+    unreported.put(report.path("instructionId").asText(), report);
+  }
+
+  /**
+   * Failed polls in a row before the daemon gives up: about ten minutes' worth (a control plane
+   * restart is ridden out), at least 5.
+   */
+  static int maxFailures(Duration pollInterval) {
+    long seconds = Math.max(1, pollInterval.toSeconds());
+    return (int) Math.max(5, Duration.ofMinutes(10).toSeconds() / seconds);
   }
 
   private ObjectNode progress(Instruction instruction, String state, String message) {

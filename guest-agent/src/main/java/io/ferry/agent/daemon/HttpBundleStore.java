@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  */
 public final class HttpBundleStore implements ChunkStore {
 
-  private static final int ATTEMPTS = 4;
+  /** Attempts per request: with the growing pauses about 35 seconds, enough to ride out a server restart. */
+  private static final int ATTEMPTS = 8;
 
   private final URI base;
   private final String jobId;
@@ -93,7 +94,7 @@ public final class HttpBundleStore implements ChunkStore {
         throw new FerryException(ErrorCode.CANCELLED, "interrupted fetching " + what);
       }
       try {
-        Thread.sleep(500L * attempt);
+        Thread.sleep(Math.min(10_000L, 500L << (attempt - 1)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new FerryException(ErrorCode.CANCELLED, "interrupted fetching " + what);

@@ -37,6 +37,7 @@ class DaemonClientIT {
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/api/v1/agent/jobs/job-7/", this::handle);
+    server.createContext("/api/v1/agent/jobs/job-8/", this::flakyReports);
     server.start();
   }
 
@@ -70,6 +71,30 @@ class DaemonClientIT {
       progress.add(body);
     } else if (path.endsWith("/reports")) {
       reports.add(body);
+    }
+    reply(exchange, 204, "");
+  }
+
+  private final AtomicInteger failedReports = new AtomicInteger();
+  private volatile boolean reported;
+
+  /** Job 8: the first four report posts fail; the instruction is listed until its report arrived. */
+  private void flakyReports(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    if (path.endsWith("/instructions")) {
+      polls.incrementAndGet();
+      reply(exchange, 200, reported ? "{\"instructions\":[],\"done\":true}"
+          : "{\"instructions\":[{\"id\":\"d1\",\"operation\":\"digest\",\"image\":\"/dev/null\"}],\"done\":false}");
+      return;
+    }
+    JsonNode body = JSON.readTree(exchange.getRequestBody());
+    if (path.endsWith("/reports")) {
+      if (failedReports.incrementAndGet() <= 4) {
+        reply(exchange, 503, "");
+        return;
+      }
+      reports.add(body);
+      reported = true;
     }
     reply(exchange, 204, "");
   }
@@ -110,6 +135,29 @@ class DaemonClientIT {
     assertThat(reports.get(2).at("/error/code").asText()).isEqualTo("INVALID_REQUEST");
     assertThat(progress).extracting(p -> p.get("instructionId").asText() + ":" + p.get("state").asText())
         .containsExactly("i1:RUNNING", "i1:SUCCEEDED", "i2:RUNNING", "i2:SUCCEEDED", "i3:RUNNING", "i3:FAILED");
+  }
+
+  @Test
+  void aReportTheControlPlaneDidNotTakeIsSentAgainWhileTheInstructionIsListed() throws Exception {
+    List<String> ran = new ArrayList<>();
+    DaemonClient client = new DaemonClient(URI.create(url() + ""), "job-8", "job-token-8", instruction -> {
+      ran.add(instruction.id());
+      return Map.of("sha256", "0".repeat(64));
+    }, duration -> {}, Duration.ZERO);
+
+    assertThat(client.run()).isEqualTo(1);
+
+    assertThat(ran).as("run once").containsExactly("d1");
+    assertThat(failedReports.get()).as("three posts, then one more per poll that still listed it").isEqualTo(5);
+    assertThat(reports).extracting(r -> r.get("instructionId").asText() + ":" + r.get("state").asText())
+        .containsExactly("d1:SUCCEEDED");
+  }
+
+  @Test
+  void aboutTenMinutesOfFailedPollsAreRiddenOut() {
+    assertThat(DaemonClient.maxFailures(Duration.ofSeconds(2))).isEqualTo(300);
+    assertThat(DaemonClient.maxFailures(Duration.ZERO)).isEqualTo(600);
+    assertThat(DaemonClient.maxFailures(Duration.ofMinutes(5))).isEqualTo(5);
   }
 
   @Test
