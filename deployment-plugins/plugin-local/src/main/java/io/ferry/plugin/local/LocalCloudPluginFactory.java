@@ -26,9 +26,11 @@ import java.util.Set;
  *   <li>{@code volumes/}: sparse raw files; a helper gets the file's path from {@code
  *       attachVolume} and loop-mounts it itself; {@code detachVolume} releases whatever mounts and
  *       loop devices are left on it.
- *   <li>{@code helpers/}: logs of helpers, which are guest-agent processes ({@code java -jar
- *       <agentJar>} with the lines of the helper's bootstrap as arguments and its {@code env.*}
- *       settings as environment), killed with their children on terminate.
+ *   <li>{@code helpers/}: logs and temporary folders ({@code <id>.tmp}, the helper's {@code
+ *       java.io.tmpdir}) of helpers, which are guest-agent processes ({@code java -jar <agentJar>}
+ *       with the lines of the helper's bootstrap as arguments and its {@code env.*} settings as
+ *       environment), killed with their children on terminate; what they left mounted in their
+ *       temporary folder is unmounted before it is deleted.
  *   <li>{@code ferry-registry.json}: what each job created, written before it is created, so that
  *       {@code deleteTagged} finds everything after a crash (it also finds resources by name,
  *       sidecar tag and helper command line, should the registry be lost).

@@ -326,6 +326,37 @@ class LocalAccountIT {
   }
 
   @Test
+  void aHelpersTemporaryFolderIsUnmountedAndDeletedWithIt() throws Exception {
+    Path agentJar = FakeAgentJar.build(work);
+    Path pidFile = work.resolve("child.pid");
+    CloudPlugin plugin = plugin(Map.of("agentJar", agentJar.toString()));
+    var helper =
+        plugin.launchHelper(
+            new io.ferry.standardization.spi.HelperSpec("debian", Architecture.X86_64, "--child-pid-file\n" + pidFile, Map.of()),
+            tag);
+    waitForFile(pidFile);
+    Path scratch = account.resolve("helpers").resolve(helper.id() + ".tmp");
+    assertThat(scratch).as("the helper's java.io.tmpdir").isDirectory();
+    assertThat(ProcessHandle.allProcesses()
+            .map(process -> String.join(" ", process.info().arguments().orElse(new String[0])))
+            .filter(line -> line.contains(helper.id())))
+        .singleElement().asString().contains("-Djava.io.tmpdir=" + scratch);
+    // What a helper killed in the middle of an inject leaves: a file system mounted in its folder.
+    Path mountPoint = Files.createDirectories(scratch.resolve("ferry-root-1"));
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.toString())
+        .redirectErrorStream(true).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (needs root)");
+    Files.writeString(mountPoint.resolve("inside-the-volume"), "kept until unmounted");
+
+    var report = plugin.deleteTagged(tag, List.of());
+
+    assertThat(report.complete()).as("report %s", report).isTrue();
+    assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).noneMatch(line -> line.contains(scratch.toString()));
+    assertThat(scratch).doesNotExist();
+    assertThat(LocalAccounts.leftovers(account, tag)).isEmpty();
+  }
+
+  @Test
   void helperGetsSecretsThroughItsEnvironmentNotItsCommandLine() throws Exception {
     Path agentJar = FakeAgentJar.build(work);
     Path written = work.resolve("token.txt");

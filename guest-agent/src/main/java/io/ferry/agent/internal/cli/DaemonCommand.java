@@ -87,6 +87,11 @@ public final class DaemonCommand implements Callable<Integer> {
         .withListener((done, total) -> progress.update(done, total, "restored " + done + " of " + total + " bytes"));
     RestoreResult result = new Bundles(store, Clock.systemUTC())
         .restoreToBlockDevice(instruction.bundleId(), device, true, stateFolder, options);
+    try {
+      Files.deleteIfExists(stateFolder); // empty once the restore finished
+    } catch (java.nio.file.DirectoryNotEmptyException kept) {
+      // progress of another device's restore
+    }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("bundleId", result.bundleId());
     report.put("device", device.toString());

@@ -80,6 +80,11 @@ public final class AccountLayout {
     return inside(helpers(), checkId("helper", helperId) + ".log");
   }
 
+  /** A helper's temporary folder (its {@code java.io.tmpdir}: mount points, restore progress). */
+  public Path helperScratch(String helperId) {
+    return inside(helpers(), checkId("helper", helperId) + ".tmp");
+  }
+
   /** The suffix of the image engine's temporary extracts of archives (GCP image tarballs). */
   public static final String EXTRACT_SUFFIX = ".ferry-extract";
 

@@ -52,10 +52,12 @@ public final class HelperProcesses {
       throw new FerryException(
           ErrorCode.INVALID_REQUEST, "local cloud: the guest agent jar " + agentJar + " does not exist");
     }
+    Path scratch = Files.createDirectories(scratch(helperId));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-D" + HELPER_ID_PROPERTY + "=" + helperId);
     command.add("-D" + ACCOUNT_PROPERTY + "=" + accountDirectory);
+    command.add("-Djava.io.tmpdir=" + scratch);
     command.add("-jar");
     command.add(agentJar.toString());
     if (spec.agentBootstrap() != null) {
@@ -80,6 +82,39 @@ public final class HelperProcesses {
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return builder.start().toHandle();
+  }
+
+  /** A helper's temporary folder, {@code helpers/<id>.tmp}: its mount points and restore progress. */
+  Path scratch(String helperId) {
+    return new AccountLayout(accountDirectory).helperScratch(helperId);
+  }
+
+  /**
+   * Removes a (killed) helper's temporary folder: first unmounts whatever it left mounted there,
+   * so that nothing is deleted through a mount point, then deletes it without following links.
+   * Returns whether it existed.
+   */
+  boolean removeScratch(String helperId) throws IOException {
+    Path scratch = scratch(helperId);
+    if (!Files.exists(scratch, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    LoopDevices.unmountUnder(scratch);
+    Files.walkFileTree(scratch, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes)
+          throws IOException {
+        Files.deleteIfExists(file);
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+        Files.deleteIfExists(directory);
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
+    return true;
   }
 
   /** The live processes of helpers of this account whose id starts with {@code idPrefix}. */

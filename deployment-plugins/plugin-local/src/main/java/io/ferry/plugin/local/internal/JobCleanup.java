@@ -88,7 +88,7 @@ final class JobCleanup {
       found.putIfAbsent(Kind.HELPER + ":" + id, Resource.of(Kind.HELPER, id));
     }
     for (String log : fileNames(layout.helpers(), "helper-" + slug + "-")) {
-      String id = log.endsWith(".log") ? log.substring(0, log.length() - 4) : log;
+      String id = log.endsWith(".log") || log.endsWith(".tmp") ? log.substring(0, log.length() - 4) : log;
       found.putIfAbsent(Kind.HELPER + ":" + id, Resource.of(Kind.HELPER, id));
     }
     for (String upload : fileNames(layout.uploads(), slug + "-")) {
@@ -141,6 +141,7 @@ final class JobCleanup {
         existed = true;
       }
     }
+    existed |= helpers.removeScratch(resource.id());
     existed |= Files.deleteIfExists(layout.helperLog(resource.id()));
     return existed;
   }

@@ -222,9 +222,10 @@ public final class LocalCloudPlugin implements CloudPlugin {
       }
     }
     try {
+      helpers.removeScratch(helperId);
       Files.deleteIfExists(layout.helperLog(helperId));
     } catch (IOException e) {
-      throw IoErrors.translate("deleting the log of helper " + helperId, e);
+      throw IoErrors.translate("deleting the log and temporary folder of helper " + helperId, e);
     }
     forgetEverywhere(Kind.HELPER, helperId);
   }

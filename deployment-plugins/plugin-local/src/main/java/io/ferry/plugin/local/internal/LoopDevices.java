@@ -100,6 +100,32 @@ final class LoopDevices {
     return mountPoints;
   }
 
+  /** Unmounts every mount point under {@code folder}, innermost first (lazily when busy). */
+  static void unmountUnder(Path folder) {
+    String prefix = folder.toAbsolutePath().normalize() + "/";
+    List<String> mountPoints = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(MOUNT_INFO, StandardCharsets.UTF_8)) {
+        String[] fields = line.split(" ");
+        if (fields.length > 4 && unescape(fields[4]).startsWith(prefix)) {
+          mountPoints.add(unescape(fields[4]));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw IoErrors.translate("reading " + MOUNT_INFO, e);
+    }
+    mountPoints.sort(java.util.Comparator.comparing(String::length).reversed());
+    for (String mountPoint : mountPoints) {
+      try {
+        run("umount", mountPoint);
+      } catch (FerryException busy) {
+        run("umount", "--lazy", mountPoint);
+      }
+    }
+  }
+
   /** Decodes the octal escapes of mountinfo ({@code \040} for a space and so on). */
   static String unescape(String field) {
     StringBuilder result = new StringBuilder(field.length());
