@@ -12,7 +12,6 @@ import io.ferry.orchestrator.internal.JobStore.Job;
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.bundle.BundleManifest;
-import io.ferry.standardization.spi.Architecture;
 import io.ferry.standardization.spi.Capability;
 import io.ferry.standardization.spi.CloudPlugin;
 import io.ferry.standardization.spi.HelperRef;
@@ -116,7 +115,7 @@ final class HelperMode {
       channel.revokeTokens(job.id()); // a token an interrupted attempt gave a helper that CLEANUP will remove
       String token = channel.issueToken(job.id(), job.tenantId(), settings.tokenLifetime());
       String family = manifest.os().path("os").path("family").asText(null);
-      HelperSpec spec = new HelperSpec(family, architecture(plan), bootstrap(url, job.id()),
+      HelperSpec spec = new HelperSpec(family, Steps.architecture(plan, manifest), bootstrap(url, job.id()),
           Map.of("env." + TOKEN_VARIABLE, token));
       HelperRef helper = target.launchHelper(spec, tag);
       state.put("helperId", helper.id());
@@ -160,12 +159,16 @@ final class HelperMode {
     store.saveResult(job.id(), StepName.INJECT, await(job, "inject", fields, context).toString());
   }
 
-  /** UPLOAD in helper mode: the agent hashes the volume and stops, then the volume is detached. */
+  /**
+   * UPLOAD in helper mode: the agent hashes the disk on the volume (the manifest's size: VERIFY
+   * hashes as much of the registered image and requires the rest, the volume's rounding, to be
+   * zeros) and stops, then the volume is detached.
+   */
   void detach(Job job, CloudPlugin target, StepContext context) throws IOException {
     JsonNode prepared = prepared(job);
     ObjectNode fields = JSON.createObjectNode();
     fields.put("image", prepared.path("device").asText());
-    fields.put("size", prepared.path("volumeSize").asLong());
+    fields.put("size", prepared.path("virtualSize").asLong());
     JsonNode digest = await(job, "digest", fields, context);
     String sha256 = digest.path("sha256").asText("");
     if (!sha256.matches("[0-9a-f]{64}")) {
@@ -264,10 +267,5 @@ final class HelperMode {
 
   private static VolumeRef volume(JsonNode state) {
     return new VolumeRef(state.path("volumeId").asText(), state.path("volumeSize").asLong());
-  }
-
-  private static Architecture architecture(JsonNode plan) {
-    String name = plan.path("architecture").asText(null);
-    return name == null ? Architecture.UNKNOWN : Architecture.valueOf(name);
   }
 }
