@@ -141,9 +141,11 @@ public final class DaemonCommand implements Callable<Integer> {
     }
     if (instruction.image() != null) {
       boolean readOnly = instruction.dryRun() || "detect".equals(instruction.operation());
+      // As the inject command with --image: separate /boot and ESP mounted, initramfs and grub.cfg
+      // regenerated with the guest's tools when the run changed their configuration.
       return new OfflineImage(Path.of(instruction.image()), instruction.partition(), Path.of(System.getProperty("java.io.tmpdir")))
-          .run(readOnly, (root, uuids) ->
-              run(agent, root, instruction, new AgentOptions(instruction.dryRun(), false, Map.of(), uuids)));
+          .runMounted(readOnly, mounted -> run(agent, mounted.root(), instruction, new AgentOptions(instruction.dryRun(),
+              false, Map.of(), mounted.partitionUuids(), !readOnly, mounted.notes())));
     }
     throw new FerryException(ErrorCode.INVALID_REQUEST, "instruction " + instruction.id() + " names neither root nor image");
   }
