@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +90,12 @@ public final class Bundler {
             daemonThreads("ferry-bundle-store"));
     // one thread feeds the whole-disk digest in disk order while the calling thread reads on
     DigestStage digestStage = new DigestStage(diskDigest, options.chunksInFlight() + 8);
-    ThreadLocal<byte[]> outputs =
-        ThreadLocal.withInitial(() -> new byte[ChunkCodec.compressBound(chunkSize)]);
+    // compressed chunks waiting for the store: reused, one per chunk in flight (no allocation per
+    // chunk: arrays this large are humongous objects that make G1 collect early)
+    BlockingQueue<byte[]> outputs = new ArrayBlockingQueue<>(options.chunksInFlight());
+    for (int index = 0; index < options.chunksInFlight(); index++) {
+      outputs.add(new byte[ChunkCodec.compressBound(chunkSize)]);
+    }
     ArrayDeque<Future<Finished>> inFlight = new ArrayDeque<>();
     JournalWriter journal =
         new JournalWriter(bundleId, createdAt, virtualSize, options, resume.endOffset(), resume.nextSequence());
@@ -179,7 +182,7 @@ public final class Bundler {
   /**
    * Hashes and compresses one chunk on {@code pool}, then writes it on {@code storing}, so that the
    * hashing threads never wait for the store (a local store forces every chunk to disk). The
-   * chunk's buffer goes back as soon as it is compressed; the compressed copy lives until stored.
+   * chunk's buffer goes back as soon as it is compressed; its output buffer once it is stored.
    */
   private CompletableFuture<Finished> submitChunk(
       ExecutorService pool,
@@ -187,7 +190,7 @@ public final class Bundler {
       long offset,
       Shared shared,
       int length,
-      ThreadLocal<byte[]> outputs,
+      BlockingQueue<byte[]> outputs,
       int level) {
     CompletableFuture<Finished> result = new CompletableFuture<>();
     pool.execute(
@@ -207,21 +210,22 @@ public final class Bundler {
                   new Finished(offset, length, new ChunkEntry(offset, length, chunkId, existing.get().size())));
               return;
             }
-            byte[] output = outputs.get();
+            byte[] output = outputs.take();
             int compressed = ChunkCodec.compress(data, length, output, level);
-            byte[] stored = Arrays.copyOf(output, compressed);
             shared.release();
             released = true;
             storing.execute(
                 () -> {
                   try {
-                    store.putChunk(chunkId, stored, 0, stored.length);
+                    store.putChunk(chunkId, output, 0, compressed);
                     chunksWritten.incrementAndGet();
                     newChunkBytes.addAndGet(length);
-                    newStoredBytes.addAndGet(stored.length);
-                    result.complete(new Finished(offset, length, new ChunkEntry(offset, length, chunkId, stored.length)));
+                    newStoredBytes.addAndGet(compressed);
+                    result.complete(new Finished(offset, length, new ChunkEntry(offset, length, chunkId, compressed)));
                   } catch (Throwable failure) {
                     result.completeExceptionally(failure);
+                  } finally {
+                    outputs.add(output);
                   }
                 });
           } catch (Throwable failure) {
