@@ -5,7 +5,7 @@
 # random bytes, written zeros; the rest holes), then times `ferry-agent image convert` and
 # `qemu-img convert` side by side for raw->qcow2, qcow2->VMDK streamOptimized, qcow2->VHD fixed
 # and VMDK->raw. Prints wall time, the ratio (qemu-img time / Ferry time: above 1 means Ferry is
-# faster) and peak RSS of each, and checks with `qemu-img compare` that both outputs are
+# faster), CPU time, peak RSS and allocated output size of each, and checks with `qemu-img compare` that both outputs are
 # identical to the source. Formats this build of Ferry cannot handle are reported as skipped.
 #
 # Usage: scripts/bench-image.sh [--no-build]
@@ -99,7 +99,7 @@ best_of() { # best_of NAME COMMAND...: measure RUNS times, keep the fastest run'
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer under load; CPU = user + system)"
-printf '\n%-22s %8s %8s %6s %9s %9s %11s %11s  %s\n' case "ferry s" "qemu s" ratio "ferry CPU" "qemu CPU" "ferry RSS" "qemu RSS" check
+printf '\n%-22s %8s %8s %6s %9s %9s %11s %11s %10s %10s  %s\n' case "ferry s" "qemu s" ratio "ferry CPU" "qemu CPU" "ferry RSS" "qemu RSS" "ferry out" "qemu out" check
 run_case() { # run_case NAME INPUT FERRY_FORMAT QEMU_IN_FORMAT QEMU_OUT_FORMAT QEMU_OPTIONS
   local name=$1 input=$2 ferry_format=$3 qemu_in=$4 qemu_out=$5 qemu_options=$6
   rm -f "out-$name-ferry" "out-$name-qemu"
@@ -122,8 +122,13 @@ run_case() { # run_case NAME INPUT FERRY_FORMAT QEMU_IN_FORMAT QEMU_OUT_FORMAT Q
   fi
   local ratio
   ratio=$(awk -v q="$qemu_seconds" -v f="$ferry_seconds" 'BEGIN { if (f > 0) printf "%.2f", q / f; else print "inf" }')
-  printf '%-22s %8.2f %8.2f %6s %9s %9s %7d MiB %7d MiB  %s\n' "$name" "$ferry_seconds" \
-    "$qemu_seconds" "$ratio" "$ferry_cpu" "$qemu_cpu" $((ferry_rss / 1024)) $((qemu_rss / 1024)) "$check"
+  # allocated size of each output (holes do not count)
+  local ferry_out qemu_out
+  ferry_out=$(du -m "out-$name-ferry" | cut -f1)
+  qemu_out=$(du -m "out-$name-qemu" | cut -f1)
+  printf '%-22s %8.2f %8.2f %6s %9s %9s %7d MiB %7d MiB %6d MiB %6d MiB  %s\n' "$name" "$ferry_seconds" \
+    "$qemu_seconds" "$ratio" "$ferry_cpu" "$qemu_cpu" $((ferry_rss / 1024)) $((qemu_rss / 1024)) \
+    "$ferry_out" "$qemu_out" "$check"
   rm -f "out-$name-ferry" "out-$name-qemu"
 }
 

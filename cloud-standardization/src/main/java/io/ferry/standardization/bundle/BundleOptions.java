@@ -11,8 +11,10 @@ import java.util.Objects;
  *     longer manifests and a slightly worse compression ratio
  * @param compressionLevel zstd level, 1 to 22 (default 3)
  * @param threads threads that hash and compress chunks (default: the available processors)
- * @param chunksInFlight chunks read but not yet finished at most; memory use is about {@code
- *     (chunksInFlight + 1) * chunkSize} plus one compression buffer per thread
+ * @param chunksInFlight chunks read but not yet finished (hashed, compressed and stored) at most;
+ *     memory use is at most about {@code 2 * (chunksInFlight + 1) * chunkSize}: a buffer per chunk
+ *     in flight plus the compressed copies waiting for the store, and one compression buffer per
+ *     thread
  * @param journalEveryChunks how many finished non-zero chunks are recorded in one journal
  *     segment (a rerun after a crash redoes at most this many plus the chunks in flight)
  * @param listener told about finished bytes in disk order; it runs on the bundling thread, so a
@@ -51,10 +53,13 @@ public record BundleOptions(
     Objects.requireNonNull(listener, "listener");
   }
 
-  /** 4 MiB chunks, zstd level 3, one thread per processor, two chunks in flight per thread. */
+  /**
+   * 4 MiB chunks, zstd level 3, one thread per processor, four chunks in flight per thread (so that
+   * chunks waiting for the store do not stall hashing and compression).
+   */
   public static BundleOptions defaults() {
     int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return new BundleOptions(DEFAULT_CHUNK_SIZE, DEFAULT_LEVEL, processors, 2 * processors, 64, ProgressListener.NONE);
+    return new BundleOptions(DEFAULT_CHUNK_SIZE, DEFAULT_LEVEL, processors, 4 * processors, 64, ProgressListener.NONE);
   }
 
   /** These options with {@code chunkSize}. */

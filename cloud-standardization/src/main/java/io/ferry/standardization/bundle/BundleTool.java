@@ -77,7 +77,7 @@ public final class BundleTool {
           }
           if (options.containsKey("threads") || options.containsKey("in-flight")) {
             int threads = Integer.parseInt(options.getOrDefault("threads", Integer.toString(bundleOptions.threads())));
-            int inFlight = Integer.parseInt(options.getOrDefault("in-flight", Integer.toString(2 * threads)));
+            int inFlight = Integer.parseInt(options.getOrDefault("in-flight", Integer.toString(4 * threads)));
             bundleOptions = bundleOptions.withThreads(threads, inFlight);
           }
           try (DiskImageReader reader = DiskImages.open(Path.of(positional.get(0)))) {

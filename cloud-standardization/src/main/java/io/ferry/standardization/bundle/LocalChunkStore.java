@@ -3,6 +3,7 @@ package io.ferry.standardization.bundle;
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.bundle.internal.Names;
+import io.ferry.standardization.image.internal.FileWrites;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -266,9 +267,7 @@ public final class LocalChunkStore implements ChunkStore {
     try {
       try (FileChannel channel =
           FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        while (content.hasRemaining()) {
-          channel.write(content);
-        }
+        FileWrites.writeFully(channel, content);
         channel.force(true);
       }
       Files.setLastModifiedTime(partial, FileTime.from(clock.instant()));

@@ -32,11 +32,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cuts a disk into chunks and stores them, in three stages: the calling thread reads chunks in disk
+ * Cuts a disk into chunks and stores them, in four stages: the calling thread reads chunks in disk
  * order; one thread feeds them (and zero ranges) into the whole-disk digest in the same order; a
- * pool of {@code threads} detects zero chunks, hashes, compresses and stores the rest. Results are
- * taken back in disk order and journalled. At most {@code chunksInFlight} chunks are in flight and
- * {@code chunksInFlight + 2} buffers exist, so memory stays bounded whatever the disk's size.
+ * pool of {@code threads} detects zero chunks, hashes and compresses the rest; a second pool
+ * writes them to the store, so hashing never waits for the store's writes. Results are taken back
+ * in disk order and journalled. At most {@code chunksInFlight} chunks are in flight and at most
+ * {@code min(chunksInFlight, 2 * threads) + 2} chunk buffers exist (a chunk waiting for the store
+ * holds only its compressed copy), so memory stays bounded whatever the disk's size.
  */
 public final class Bundler {
 
@@ -75,15 +77,25 @@ public final class Bundler {
     MessageDigest diskDigest = ChunkCodec.newSha256();
     List<ChunkEntry> entries = new ArrayList<>();
     // buffers: one per chunk in flight, plus slack for the digest stage running behind
-    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(options.chunksInFlight() + 2);
-    for (int index = 0; index < options.chunksInFlight() + 2; index++) {
+    // chunks waiting for the store hold only their compressed copy, so fewer buffers than chunks
+    int bufferCount = Math.min(options.chunksInFlight(), 2 * options.threads()) + 2;
+    BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(bufferCount);
+    for (int index = 0; index < bufferCount; index++) {
       buffers.add(new byte[chunkSize]);
     }
     ExecutorService pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("ferry-bundle"));
+    // writes (and, in a local store, forces) finished chunks while the hashing threads go on
+    ExecutorService storing =
+        Executors.newFixedThreadPool(Math.min(options.chunksInFlight(), 2 * options.threads()),
+            daemonThreads("ferry-bundle-store"));
     // one thread feeds the whole-disk digest in disk order while the calling thread reads on
     DigestStage digestStage = new DigestStage(diskDigest, options.chunksInFlight() + 8);
-    ThreadLocal<byte[]> outputs =
-        ThreadLocal.withInitial(() -> new byte[ChunkCodec.compressBound(chunkSize)]);
+    // compressed chunks waiting for the store: reused, one per chunk in flight (no allocation per
+    // chunk: arrays this large are humongous objects that make G1 collect early)
+    BlockingQueue<byte[]> outputs = new ArrayBlockingQueue<>(options.chunksInFlight());
+    for (int index = 0; index < options.chunksInFlight(); index++) {
+      outputs.add(new byte[ChunkCodec.compressBound(chunkSize)]);
+    }
     ArrayDeque<Future<Finished>> inFlight = new ArrayDeque<>();
     JournalWriter journal =
         new JournalWriter(bundleId, createdAt, virtualSize, options, resume.endOffset(), resume.nextSequence());
@@ -121,19 +133,7 @@ public final class Bundler {
         bytesRead += length;
         Shared shared = new Shared(buffer, buffers, 2);
         digestStage.data(shared, length);
-        long chunkOffset = offset;
-        inFlight.add(
-            pool.submit(
-                () -> {
-                  try {
-                    if (ChunkCodec.isAllZero(buffer, length)) {
-                      return new Finished(chunkOffset, length, null);
-                    }
-                    return storeChunk(chunkOffset, buffer, length, outputs.get(), options.compressionLevel());
-                  } finally {
-                    shared.release();
-                  }
-                }));
+        inFlight.add(submitChunk(pool, storing, offset, shared, length, outputs, options.compressionLevel()));
       }
       while (!inFlight.isEmpty()) {
         takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
@@ -147,6 +147,7 @@ public final class Bundler {
     } finally {
       inFlight.forEach(future -> future.cancel(true));
       pool.shutdownNow();
+      storing.shutdownNow();
       digestStage.close();
     }
 
@@ -178,20 +179,64 @@ public final class Bundler {
         Duration.ofNanos(System.nanoTime() - started));
   }
 
-  private Finished storeChunk(long offset, byte[] data, int length, byte[] output, int level)
-      throws IOException {
-    String chunkId = ChunkCodec.sha256(data, length);
-    Optional<StoredObject> existing = store.touchChunk(chunkId);
-    if (existing.isPresent()) {
-      chunksReused.incrementAndGet();
-      return new Finished(offset, length, new ChunkEntry(offset, length, chunkId, existing.get().size()));
-    }
-    int compressed = ChunkCodec.compress(data, length, output, level);
-    store.putChunk(chunkId, output, 0, compressed);
-    chunksWritten.incrementAndGet();
-    newChunkBytes.addAndGet(length);
-    newStoredBytes.addAndGet(compressed);
-    return new Finished(offset, length, new ChunkEntry(offset, length, chunkId, compressed));
+  /**
+   * Hashes and compresses one chunk on {@code pool}, then writes it on {@code storing}, so that the
+   * hashing threads never wait for the store (a local store forces every chunk to disk). The
+   * chunk's buffer goes back as soon as it is compressed; its output buffer once it is stored.
+   */
+  private CompletableFuture<Finished> submitChunk(
+      ExecutorService pool,
+      ExecutorService storing,
+      long offset,
+      Shared shared,
+      int length,
+      BlockingQueue<byte[]> outputs,
+      int level) {
+    CompletableFuture<Finished> result = new CompletableFuture<>();
+    pool.execute(
+        () -> {
+          boolean released = false;
+          try {
+            byte[] data = shared.buffer;
+            if (ChunkCodec.isAllZero(data, length)) {
+              result.complete(new Finished(offset, length, null));
+              return;
+            }
+            String chunkId = ChunkCodec.sha256(data, length);
+            Optional<StoredObject> existing = store.touchChunk(chunkId);
+            if (existing.isPresent()) {
+              chunksReused.incrementAndGet();
+              result.complete(
+                  new Finished(offset, length, new ChunkEntry(offset, length, chunkId, existing.get().size())));
+              return;
+            }
+            byte[] output = outputs.take();
+            int compressed = ChunkCodec.compress(data, length, output, level);
+            shared.release();
+            released = true;
+            storing.execute(
+                () -> {
+                  try {
+                    store.putChunk(chunkId, output, 0, compressed);
+                    chunksWritten.incrementAndGet();
+                    newChunkBytes.addAndGet(length);
+                    newStoredBytes.addAndGet(compressed);
+                    result.complete(new Finished(offset, length, new ChunkEntry(offset, length, chunkId, compressed)));
+                  } catch (Throwable failure) {
+                    result.completeExceptionally(failure);
+                  } finally {
+                    outputs.add(output);
+                  }
+                });
+          } catch (Throwable failure) {
+            result.completeExceptionally(failure);
+          } finally {
+            if (!released) {
+              shared.release();
+            }
+          }
+        });
+    return result;
   }
 
   private void takeBack(

@@ -5,6 +5,7 @@ import io.ferry.standardization.FerryException;
 import io.ferry.standardization.bundle.BundleManifests;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.internal.FileWrites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -139,10 +140,7 @@ public final class RawFileTarget implements DiskImageWriter {
 
   @Override
   public void write(long offset, ByteBuffer data) throws IOException {
-    long position = offset;
-    while (data.hasRemaining()) {
-      position += channel.write(data, position);
-    }
+    FileWrites.writeFully(channel, data, offset);
   }
 
   @Override

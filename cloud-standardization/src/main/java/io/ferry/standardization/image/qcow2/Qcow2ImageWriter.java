@@ -8,6 +8,7 @@ import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.WriteOptions;
+import io.ferry.standardization.image.internal.FileWrites;
 import io.ferry.standardization.image.internal.PartialFile;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
@@ -51,7 +52,8 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   private final int maxQueued;
   private final ThreadLocal<Deflater> deflaters;
 
-  private final ByteBuffer out = ByteBuffer.allocate(OUTPUT_BUFFER);
+  // direct, so that writing it needs no copy into a temporary native buffer
+  private final ByteBuffer out = ByteBuffer.allocateDirect(OUTPUT_BUFFER);
   private long outStart;
 
   private long nextCluster;
@@ -158,6 +160,17 @@ final class Qcow2ImageWriter implements DiskImageWriter {
       long cluster = position >>> clusterBits;
       int inCluster = (int) (position & (clusterSize - 1));
       int length = Math.min(data.remaining(), clusterSize - inCluster);
+      if (!compressed && length == clusterSize) {
+        // a whole cluster: straight from the caller's buffer into the output, no cluster copy
+        flushClusterBuffer();
+        ByteBuffer whole = data.slice(data.position(), clusterSize);
+        if (!Zeros.isZero(whole)) {
+          place(cluster, whole, null);
+        }
+        data.position(data.position() + clusterSize);
+        position += clusterSize;
+        continue;
+      }
       if (cluster != bufferCluster) {
         flushClusterBuffer();
         bufferCluster = cluster;
@@ -187,9 +200,9 @@ final class Qcow2ImageWriter implements DiskImageWriter {
     }
     byte[] raw = clusterBuffer;
     if (!compressed) {
-      place(cluster, raw, null);
+      place(cluster, ByteBuffer.wrap(raw), null);
     } else if (compressors == null) {
-      place(cluster, raw, deflate(raw));
+      place(cluster, ByteBuffer.wrap(raw), deflate(raw));
     } else {
       jobs.add(new Job(cluster, raw, compressors.submit(() -> deflate(raw))));
       while (jobs.size() > maxQueued) {
@@ -201,7 +214,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   private void drainOne() throws IOException {
     Job job = jobs.poll();
     try {
-      place(job.cluster(), job.raw(), job.compressed().get());
+      place(job.cluster(), ByteBuffer.wrap(job.raw()), job.compressed().get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FerryException(ErrorCode.CANCELLED, "qcow2 write interrupted", e);
@@ -225,7 +238,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   }
 
   /** Stores one data cluster and records it in the current L2 table. */
-  private void place(long cluster, byte[] raw, byte[] deflated) throws IOException {
+  private void place(long cluster, ByteBuffer raw, byte[] deflated) throws IOException {
     long l1Index = cluster / l2Entries;
     if (l1Index != currentL1Index) {
       flushL2();
@@ -260,10 +273,24 @@ final class Qcow2ImageWriter implements DiskImageWriter {
 
   /** Appends a whole cluster at the next cluster boundary; returns its offset. */
   private long appendCluster(byte[] content) throws IOException {
+    return appendCluster(ByteBuffer.wrap(content));
+  }
+
+  /** Appends the remaining bytes of {@code content}, a whole cluster; the position is not moved. */
+  private long appendCluster(ByteBuffer content) throws IOException {
     closeOpenCluster();
     long offset = nextCluster * clusterSize;
     emit(nextCluster, 1);
-    append(content, 0, content.length);
+    ByteBuffer source = content.duplicate();
+    while (source.hasRemaining()) {
+      if (!out.hasRemaining()) {
+        flushOutput();
+      }
+      int count = Math.min(out.remaining(), source.remaining());
+      out.put(out.position(), source, source.position(), count);
+      out.position(out.position() + count);
+      source.position(source.position() + count);
+    }
     return offset;
   }
 
@@ -428,7 +455,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
         flushOutput();
       }
       int count = Math.min(out.remaining(), remaining);
-      out.position(out.position() + count); // the buffer is zeroed after each flush
+      Zeros.fill(out, count);
       remaining -= count;
     }
   }
@@ -439,14 +466,10 @@ final class Qcow2ImageWriter implements DiskImageWriter {
     writeFully(out, outStart);
     outStart += length;
     out.clear();
-    Arrays.fill(out.array(), (byte) 0);
   }
 
   private void writeFully(ByteBuffer buffer, long position) throws IOException {
-    long at = position;
-    while (buffer.hasRemaining()) {
-      at += channel.write(buffer, at);
-    }
+    FileWrites.writeFully(channel, buffer, position);
   }
 
   @Override

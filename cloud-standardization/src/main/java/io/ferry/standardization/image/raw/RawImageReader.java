@@ -5,29 +5,30 @@ import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
-import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.image.internal.SparseFileMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 
 /**
- * Reads a raw file or block device. Java cannot ask the file system for holes (no SEEK_DATA), so the whole file
- * is one DATA extent; conversions skip its zero blocks.
+ * Reads a raw file or block device. The file system's holes (asked with SEEK_DATA / SEEK_HOLE through {@link
+ * SparseFileMap}) are UNALLOCATED extents and never read; where holes cannot be asked for, the whole file is one
+ * DATA extent and conversions skip its zero blocks.
  */
 final class RawImageReader implements DiskImageReader {
 
   private final FileChannel channel;
   private final long size;
+  private final SparseFileMap holes;
 
-  private RawImageReader(FileChannel channel, long size) {
+  private RawImageReader(FileChannel channel, long size, SparseFileMap holes) {
     this.channel = channel;
     this.size = size;
+    this.holes = holes;
   }
 
   static RawImageReader open(Path path) throws IOException {
@@ -37,7 +38,7 @@ final class RawImageReader implements DiskImageReader {
       if (size == 0 && !Files.isRegularFile(path)) {
         size = blockDeviceSize(path);
       }
-      return new RawImageReader(channel, size);
+      return new RawImageReader(channel, size, SparseFileMap.open(path, size).orElse(null));
     } catch (RuntimeException | IOException e) {
       channel.close();
       throw e;
@@ -77,10 +78,7 @@ final class RawImageReader implements DiskImageReader {
 
   @Override
   public Iterator<Extent> extents() {
-    if (size == 0) {
-      return Collections.emptyIterator();
-    }
-    return List.of(new Extent(0, size, ExtentType.DATA)).iterator();
+    return holes == null ? SparseFileMap.allData(size) : holes.extents();
   }
 
   @Override
@@ -105,6 +103,10 @@ final class RawImageReader implements DiskImageReader {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    try (channel) {
+      if (holes != null) {
+        holes.close();
+      }
+    }
   }
 }

@@ -4,6 +4,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.internal.FileWrites;
 import io.ferry.standardization.image.internal.PartialFile;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
@@ -57,10 +58,7 @@ final class RawImageWriter implements DiskImageWriter {
       data.position(data.limit());
       return;
     }
-    long position = offset;
-    while (data.hasRemaining()) {
-      position += file.channel().write(data, position);
-    }
+    FileWrites.writeFully(file.channel(), data, offset);
   }
 
   @Override

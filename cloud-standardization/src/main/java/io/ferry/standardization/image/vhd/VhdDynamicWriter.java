@@ -4,6 +4,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.internal.FileWrites;
 import io.ferry.standardization.image.internal.PartialFile;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
@@ -107,10 +108,7 @@ final class VhdDynamicWriter implements DiskImageWriter {
   }
 
   private void writeFully(ByteBuffer buffer, long position) throws IOException {
-    long at = position;
-    while (buffer.hasRemaining()) {
-      at += channel.write(buffer, at);
-    }
+    FileWrites.writeFully(channel, buffer, position);
   }
 
   @Override

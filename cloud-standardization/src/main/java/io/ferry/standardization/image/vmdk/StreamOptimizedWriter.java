@@ -4,6 +4,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.internal.Incompressible;
 import io.ferry.standardization.image.internal.PartialFile;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import java.util.zip.Deflater;
  * a zlib wrapper behind grain markers, each grain table after its grains behind a grain table
  * marker, the grain directory behind its marker, the footer (a copy of the header pointing at the
  * grain directory) behind its marker, and the end-of-stream marker. The file is written strictly
- * front to back. All-zero grains are left out. Grains are compressed on {@code threads} threads
+ * front to back. All-zero grains are left out; grains that look incompressible ({@link
+ * Incompressible}) are stored in deflate's stored blocks. Grains are compressed on {@code threads} threads
  * with a bounded number in flight, so memory stays bounded.
  */
 final class StreamOptimizedWriter implements DiskImageWriter {
@@ -49,6 +51,8 @@ final class StreamOptimizedWriter implements DiskImageWriter {
   private final int maxInFlight;
   private final Deque<Future<CompressedGrain>> inFlight = new ArrayDeque<>();
   private final ThreadLocal<Deflater> deflaters;
+  private final ThreadLocal<Deflater> storers =
+      ThreadLocal.withInitial(() -> new Deflater(Deflater.NO_COMPRESSION, false));
   private final int[] grainDirectory;
   private final int[] grainTable = new int[GTES_PER_TABLE];
   private int currentTable = -1;
@@ -208,7 +212,10 @@ final class StreamOptimizedWriter implements DiskImageWriter {
 
   /** A grain marker (LBA, compressed size) and the zlib stream, padded to whole sectors. */
   private CompressedGrain compress(long lba, byte[] data) {
-    Deflater deflater = deflaters.get();
+    // Grains that deflate cannot shrink (compressed files, random bytes) are stored: same size,
+    // a fraction of the time.
+    boolean store = level > 0 && Incompressible.looksIncompressible(data, data.length);
+    Deflater deflater = (store ? storers : deflaters).get();
     deflater.reset();
     deflater.setInput(data);
     deflater.finish();

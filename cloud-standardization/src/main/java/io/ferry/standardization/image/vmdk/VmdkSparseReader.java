@@ -323,8 +323,13 @@ final class VmdkSparseReader implements DiskImageReader {
           zero(part);
         }
       } else if (header.compressed()) {
-        byte[] data = decompressedGrain(grain, entry * 512);
-        part.put(data, inGrain, length);
+        if (length == grainBytes) {
+          // a whole grain (the converter reads aligned blocks): inflated straight into place
+          inflateGrain(grain, entry * 512, part);
+        } else {
+          byte[] data = decompressedGrain(grain, entry * 512);
+          part.put(data, inGrain, length);
+        }
       } else {
         long start = entry * 512;
         long needed = Math.min(grainBytes, virtualSize - grain * grainBytes);
@@ -347,6 +352,64 @@ final class VmdkSparseReader implements DiskImageReader {
         return cached;
       }
     }
+    byte[] data = inflate(compressedGrain(grain, start), start);
+    long needed = Math.min(grainBytes, virtualSize - grain * grainBytes);
+    synchronized (grainCache) {
+      grainCache.put(grain, data);
+    }
+    if (data.length < needed) {
+      throw VmdkImages.corrupt("compressed grain at offset " + start + " is too short");
+    }
+    return data;
+  }
+
+  /**
+   * Inflates the whole grain {@code grain} into {@code destination}, which has exactly one grain
+   * remaining, without the cache: the same checks as {@link #decompressedGrain} and no copy.
+   */
+  private void inflateGrain(long grain, long start, ByteBuffer destination) throws IOException {
+    byte[] compressed = compressedGrain(grain, start);
+    int from = destination.position();
+    try {
+      inflateInto(compressed, start, destination, false);
+    } catch (DataFormatException zlibFailure) {
+      destination.position(from);
+      try {
+        inflateInto(compressed, start, destination, true);
+      } catch (DataFormatException e) {
+        throw VmdkImages.corrupt(
+            "compressed grain at offset " + start + " cannot be inflated: " + zlibFailure.getMessage());
+      }
+    }
+    if (destination.hasRemaining()) {
+      throw VmdkImages.corrupt("compressed grain at offset " + start + " is too short");
+    }
+  }
+
+  private void inflateInto(byte[] compressed, long offset, ByteBuffer destination, boolean raw)
+      throws DataFormatException {
+    byte[] overflow = new byte[1];
+    Inflater inflater = (raw ? RAW_INFLATERS : ZLIB_INFLATERS).get();
+    inflater.reset();
+    try {
+      inflater.setInput(compressed);
+      while (!inflater.finished()) {
+        boolean full = !destination.hasRemaining();
+        int count = full ? inflater.inflate(overflow) : inflater.inflate(destination);
+        if (full && count > 0) {
+          throw VmdkImages.corrupt("compressed grain at offset " + offset + " inflates beyond one grain");
+        }
+        if (count == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          throw VmdkImages.corrupt("compressed grain at offset " + offset + " is truncated");
+        }
+      }
+    } finally {
+      inflater.reset();
+    }
+  }
+
+  /** The compressed bytes of grain {@code grain}, behind its checked grain marker at {@code start}. */
+  private byte[] compressedGrain(long grain, long start) throws IOException {
     checkGrainPlacement(grain, start, GRAIN_MARKER_HEADER);
     ByteBuffer marker =
         source.read("grain marker of grain " + grain, start, GRAIN_MARKER_HEADER)
@@ -363,16 +426,7 @@ final class VmdkSparseReader implements DiskImageReader {
           "grain marker at offset " + start + " declares " + size + " compressed bytes");
     }
     checkGrainPlacement(grain, start, GRAIN_MARKER_HEADER + size);
-    ByteBuffer compressed = source.read("compressed grain " + grain, start + GRAIN_MARKER_HEADER, (int) size);
-    byte[] data = inflate(compressed.array(), start);
-    long needed = Math.min(grainBytes, virtualSize - grain * grainBytes);
-    synchronized (grainCache) {
-      grainCache.put(grain, data);
-    }
-    if (data.length < needed) {
-      throw VmdkImages.corrupt("compressed grain at offset " + start + " is too short");
-    }
-    return data;
+    return source.read("compressed grain " + grain, start + GRAIN_MARKER_HEADER, (int) size).array();
   }
 
   /** Inflates one grain (zlib wrapper, or raw deflate as some writers produce). */
