@@ -1,5 +1,6 @@
 package io.ferry.orchestrator;
 
+import io.ferry.orchestrator.internal.Jdbc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,10 +127,10 @@ public final class AgentChannel {
     RANDOM.nextBytes(bytes);
     String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Instant now = clock.instant();
-    transaction(connection -> {
-      update(connection, "insert into orchestrator_agent_session (job_id, tenant_id, created_at) values (?,?,?)"
+    Jdbc.transaction(dataSource, connection -> {
+      Jdbc.update(connection, "insert into orchestrator_agent_session (job_id, tenant_id, created_at) values (?,?,?)"
           + " on conflict (job_id) do update set done = false", jobId, tenantId, now);
-      return update(connection, "insert into orchestrator_agent_token (token_hash, job_id, tenant_id, created_at,"
+      return Jdbc.update(connection, "insert into orchestrator_agent_token (token_hash, job_id, tenant_id, created_at,"
           + " expires_at) values (?,?,?,?,?)", hash(token), jobId, tenantId, now, now.plus(lifetime));
     });
     return token;
@@ -145,7 +145,7 @@ public final class AgentChannel {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       Caller caller = null;
       try (PreparedStatement statement = connection.prepareStatement("select job_id, tenant_id from"
           + " orchestrator_agent_token where token_hash = ? and revoked_at is null and expires_at > ?")) {
@@ -158,7 +158,7 @@ public final class AgentChannel {
         }
       }
       if (caller != null) {
-        update(connection, "update orchestrator_agent_session set last_seen_at = ? where job_id = ?"
+        Jdbc.update(connection, "update orchestrator_agent_session set last_seen_at = ? where job_id = ?"
             + " and (last_seen_at is null or last_seen_at < ?)", now, caller.jobId(), now.minus(SEEN_RESOLUTION));
       }
       return Optional.ofNullable(caller);
@@ -168,9 +168,9 @@ public final class AgentChannel {
   /** Revokes every token of the job (expired ones too) and tells its agent to stop; returns how many it revoked. */
   public int revokeTokens(String jobId) {
     Instant now = clock.instant();
-    return transaction(connection -> {
-      update(connection, "update orchestrator_agent_session set done = true where job_id = ?", jobId);
-      return update(connection, "update orchestrator_agent_token set revoked_at = ? where job_id = ?"
+    return Jdbc.transaction(dataSource, connection -> {
+      Jdbc.update(connection, "update orchestrator_agent_session set done = true where job_id = ?", jobId);
+      return Jdbc.update(connection, "update orchestrator_agent_token set revoked_at = ? where job_id = ?"
           + " and revoked_at is null", now, jobId);
     });
   }
@@ -178,7 +178,7 @@ public final class AgentChannel {
   /** How many tokens of the job are usable now. */
   public int liveTokens(String jobId) {
     Instant now = clock.instant();
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement("select count(*) from orchestrator_agent_token"
           + " where job_id = ? and revoked_at is null and expires_at > ?")) {
         statement.setString(1, jobId);
@@ -193,7 +193,7 @@ public final class AgentChannel {
 
   /** When the job's agent last called the control plane, if ever. */
   public Optional<Instant> lastSeen(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "select last_seen_at from orchestrator_agent_session where job_id = ?")) {
         statement.setString(1, jobId);
@@ -209,7 +209,7 @@ public final class AgentChannel {
 
   /** Tells the job's agent that no instruction will follow (its next poll answers done). */
   public void finish(String jobId) {
-    transaction(connection -> update(connection, "update orchestrator_agent_session set done = true where job_id = ?",
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_agent_session set done = true where job_id = ?",
         jobId));
   }
 
@@ -230,7 +230,7 @@ public final class AgentChannel {
       }
     });
     Instant now = clock.instant();
-    return transaction(connection -> update(connection, "insert into orchestrator_agent_instruction (job_id, id,"
+    return Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "insert into orchestrator_agent_instruction (job_id, id,"
         + " position, operation, payload, state, created_at, updated_at) values (?, ?, (select coalesce(max(position), 0)"
         + " + 1 from orchestrator_agent_instruction where job_id = ?), ?, ?, 'QUEUED', ?, ?) on conflict do nothing",
         jobId, id, jobId, operation, payload.toString(), now, now) == 1);
@@ -249,7 +249,7 @@ public final class AgentChannel {
   /** The instructions the agent should run (queued or running) and whether the job is done with it. */
   public Pending pending(String jobId) {
     List<Instruction> open = instructions(jobId, "and state in ('QUEUED','RUNNING')", null);
-    boolean done = transaction(connection -> {
+    boolean done = Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "select done from orchestrator_agent_session where job_id = ?")) {
         statement.setString(1, jobId);
@@ -267,11 +267,11 @@ public final class AgentChannel {
    */
   public boolean progress(String jobId, String id, String message, long bytesDone, long bytesTotal) {
     Instant now = clock.instant();
-    return transaction(connection -> {
-      int found = update(connection, "update orchestrator_agent_instruction set state = case when state = 'QUEUED'"
+    return Jdbc.transaction(dataSource, connection -> {
+      int found = Jdbc.update(connection, "update orchestrator_agent_instruction set state = case when state = 'QUEUED'"
           + " then 'RUNNING' else state end, progress_message = ?, bytes_done = case when ? >= 0 then ? else bytes_done"
           + " end, bytes_total = case when ? >= 0 then ? else bytes_total end, updated_at = ? where job_id = ? and id = ?"
-          + " and state in ('QUEUED','RUNNING')", truncate(message), bytesDone, bytesDone, bytesTotal, bytesTotal, now,
+          + " and state in ('QUEUED','RUNNING')", Jdbc.truncate(message), bytesDone, bytesDone, bytesTotal, bytesTotal, now,
           jobId, id);
       return found == 1 || exists(connection, jobId, id);
     });
@@ -288,12 +288,12 @@ public final class AgentChannel {
       String errorMessage) {
     Instant now = clock.instant();
     boolean failed = errorCode != null;
-    return transaction(connection -> {
-      int found = update(connection, "update orchestrator_agent_instruction set state = ?, report = ?, error_code = ?,"
+    return Jdbc.transaction(dataSource, connection -> {
+      int found = Jdbc.update(connection, "update orchestrator_agent_instruction set state = ?, report = ?, error_code = ?,"
           + " error_retryable = ?, error_message = ?, updated_at = ?, finished_at = ? where job_id = ? and id = ?"
           + " and state in ('QUEUED','RUNNING')", failed ? State.FAILED.name() : State.SUCCEEDED.name(),
-          report == null ? null : report.toString(), failed ? truncate(errorCode) : null, failed && retryable,
-          failed ? truncate(errorMessage == null ? "no message" : errorMessage) : null, now, now, jobId, id);
+          report == null ? null : report.toString(), failed ? Jdbc.truncate(errorCode) : null, failed && retryable,
+          failed ? Jdbc.truncate(errorMessage == null ? "no message" : errorMessage) : null, now, now, jobId, id);
       return found == 1 || exists(connection, jobId, id);
     });
   }
@@ -346,7 +346,7 @@ public final class AgentChannel {
   }
 
   private String bundleId(String jobId) {
-    String bundleId = transaction(connection -> {
+    String bundleId = Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "select bundle_id from orchestrator_job where id = ?")) {
         statement.setString(1, jobId);
@@ -364,7 +364,7 @@ public final class AgentChannel {
   // ------------------------------------------------------------------ helpers
 
   private List<Instruction> instructions(String jobId, String condition, String id) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       List<Instruction> found = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement("select * from orchestrator_agent_instruction"
           + " where job_id = ? " + condition + " order by position")) {
@@ -405,53 +405,6 @@ public final class AgentChannel {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static String truncate(String message) {
-    if (message == null) {
-      return null;
-    }
-    return message.length() <= 2000 ? message : message.substring(0, 1997) + "...";
-  }
-
-  private static int update(Connection connection, String sql, Object... parameters) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        Object parameter = parameters[i];
-        if (parameter instanceof Instant instant) {
-          statement.setTimestamp(i + 1, Timestamp.from(instant));
-        } else if (parameter == null) {
-          statement.setNull(i + 1, Types.VARCHAR);
-        } else {
-          statement.setObject(i + 1, parameter);
-        }
-      }
-      return statement.executeUpdate();
-    }
-  }
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection connection) throws SQLException;
-  }
-
-  private <T> T transaction(Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(autoCommit);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("orchestrator database: " + e.getMessage(), e);
     }
   }
 }

@@ -6,7 +6,6 @@ import io.ferry.orchestrator.MigrationStatus;
 import io.ferry.orchestrator.MigrationStatus.StepStatus;
 import io.ferry.orchestrator.StepName;
 import io.ferry.orchestrator.StepState;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,7 +38,7 @@ public final class JobStore {
   /** Inserts the job and its steps unless the job exists; returns whether it was new. */
   public boolean insert(MigrationRequest request, String optionsJson) {
     Instant now = clock.instant();
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       int inserted;
       try (PreparedStatement statement = connection.prepareStatement(
           "insert into orchestrator_job (id, tenant_id, source_account_id, source_image_id, target_account_id,"
@@ -75,7 +74,7 @@ public final class JobStore {
 
   /** The job, if it exists. */
   public Optional<Job> job(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement("select * from orchestrator_job where id = ?")) {
         statement.setString(1, jobId);
         try (ResultSet row = statement.executeQuery()) {
@@ -94,7 +93,7 @@ public final class JobStore {
 
   /** The job and its steps as the public view. */
   public Optional<MigrationStatus> status(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       List<StepStatus> steps = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(
           "select * from orchestrator_step where job_id = ? order by position")) {
@@ -131,7 +130,7 @@ public final class JobStore {
 
   /** Every step's state, in order. */
   public List<StepState> stepStates(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       List<StepState> states = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(
           "select state from orchestrator_step where job_id = ? order by position")) {
@@ -157,7 +156,7 @@ public final class JobStore {
   }
 
   private String stepColumn(String jobId, StepName step, String column) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "select " + column + " from orchestrator_step where job_id = ? and name = ?")) {
         statement.setString(1, jobId);
@@ -175,8 +174,8 @@ public final class JobStore {
    */
   public int startAttempt(String jobId, StepName step, String worker) {
     Instant now = clock.instant();
-    return transaction(connection -> {
-      update(connection, "update orchestrator_step_attempt set outcome = 'CRASHED', finished_at = ? where job_id = ?"
+    return Jdbc.transaction(dataSource, connection -> {
+      Jdbc.update(connection, "update orchestrator_step_attempt set outcome = 'CRASHED', finished_at = ? where job_id = ?"
           + " and step = ? and outcome = 'RUNNING'", now, jobId, step.name());
       int attempt;
       try (PreparedStatement statement = connection.prepareStatement(
@@ -191,9 +190,9 @@ public final class JobStore {
           attempt = row.getInt(1);
         }
       }
-      update(connection, "insert into orchestrator_step_attempt (job_id, step, attempt, worker, outcome, started_at)"
+      Jdbc.update(connection, "insert into orchestrator_step_attempt (job_id, step, attempt, worker, outcome, started_at)"
           + " values (?,?,?,?,'RUNNING',?)", jobId, step.name(), attempt, worker, now);
-      update(connection, "update orchestrator_job set state = case when state = 'QUEUED' then 'RUNNING' else state end,"
+      Jdbc.update(connection, "update orchestrator_job set state = case when state = 'QUEUED' then 'RUNNING' else state end,"
           + " current_step = ?, updated_at = ? where id = ?", step.name(), now, jobId);
       return attempt;
     });
@@ -208,16 +207,16 @@ public final class JobStore {
   public boolean finishAttempt(String jobId, StepName step, int attempt, StepState state, String outcome,
       String errorCode, String errorMessage, Instant nextAttemptAt) {
     Instant now = clock.instant();
-    String message = truncate(errorMessage);
-    return transaction(connection -> {
-      int current = update(connection, "update orchestrator_step set state = ?, error_code = ?, error_message = ?,"
+    String message = Jdbc.truncate(errorMessage);
+    return Jdbc.transaction(dataSource, connection -> {
+      int current = Jdbc.update(connection, "update orchestrator_step set state = ?, error_code = ?, error_message = ?,"
           + " finished_at = ?, next_attempt_at = ?, eta_seconds = null where job_id = ? and name = ? and attempts = ?",
           state.name(), errorCode, message, state == StepState.PENDING ? null : now, nextAttemptAt, jobId, step.name(),
           attempt);
-      update(connection, "update orchestrator_step_attempt set outcome = ?, error_code = ?, error_message = ?,"
+      Jdbc.update(connection, "update orchestrator_step_attempt set outcome = ?, error_code = ?, error_message = ?,"
           + " finished_at = ? where job_id = ? and step = ? and attempt = ?", current == 1 ? outcome : "SUPERSEDED",
           errorCode, message, now, jobId, step.name(), attempt);
-      update(connection, "update orchestrator_job set updated_at = ? where id = ?", now, jobId);
+      Jdbc.update(connection, "update orchestrator_job set updated_at = ? where id = ?", now, jobId);
       return current == 1;
     });
   }
@@ -225,21 +224,21 @@ public final class JobStore {
   /** Sets the state of a step that did not run (skipped, cancelled). */
   public void setStepState(String jobId, StepName step, StepState state, String message) {
     Instant now = clock.instant();
-    transaction(connection -> update(connection, "update orchestrator_step set state = ?, error_message = ?,"
-        + " finished_at = ? where job_id = ? and name = ?", state.name(), truncate(message), now, jobId, step.name()));
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_step set state = ?, error_message = ?,"
+        + " finished_at = ? where job_id = ? and name = ?", state.name(), Jdbc.truncate(message), now, jobId, step.name()));
   }
 
   /** Marks every PENDING or RUNNING step except CLEANUP as {@code state}. */
   public void closeRemainingSteps(String jobId, StepState state, String message) {
     Instant now = clock.instant();
-    transaction(connection -> update(connection, "update orchestrator_step set state = ?, error_message ="
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_step set state = ?, error_message ="
         + " coalesce(error_message, ?), finished_at = ? where job_id = ? and state in ('PENDING','RUNNING')"
-        + " and name <> 'CLEANUP'", state.name(), truncate(message), now, jobId));
+        + " and name <> 'CLEANUP'", state.name(), Jdbc.truncate(message), now, jobId));
   }
 
   /** Records the step's progress. */
   public void progress(String jobId, StepName step, long bytesDone, long bytesTotal, Long etaSeconds) {
-    transaction(connection -> {
+    Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "update orchestrator_step set bytes_done = ?, bytes_total = ?, eta_seconds = ? where job_id = ? and name = ?")) {
         statement.setLong(1, bytesDone);
@@ -258,13 +257,13 @@ public final class JobStore {
 
   /** Stores the step's checkpoint JSON (null clears it). */
   public void saveCheckpoint(String jobId, StepName step, String json) {
-    transaction(connection -> update(connection,
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection,
         "update orchestrator_step set checkpoint = ? where job_id = ? and name = ?", json, jobId, step.name()));
   }
 
   /** Stores the step's result JSON. */
   public void saveResult(String jobId, StepName step, String json) {
-    transaction(connection -> update(connection,
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection,
         "update orchestrator_step set result = ? where job_id = ? and name = ?", json, jobId, step.name()));
   }
 
@@ -274,30 +273,30 @@ public final class JobStore {
       throw new IllegalArgumentException(column);
     }
     Instant now = clock.instant();
-    transaction(connection -> update(connection,
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection,
         "update orchestrator_job set " + column + " = ?, updated_at = ? where id = ?", value, now, jobId));
   }
 
   /** Records the job's error (the first one wins). */
   public void setJobError(String jobId, StepName step, String code, String message) {
     Instant now = clock.instant();
-    transaction(connection -> update(connection, "update orchestrator_job set error_code = coalesce(error_code, ?),"
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_job set error_code = coalesce(error_code, ?),"
         + " error_message = case when error_code is null then ? else error_message end,"
         + " error_step = case when error_code is null then ? else error_step end, updated_at = ? where id = ?",
-        code, truncate(message), step == null ? null : step.name(), now, jobId));
+        code, Jdbc.truncate(message), step == null ? null : step.name(), now, jobId));
   }
 
   /** Asks for the job to be cancelled; returns whether it exists and has not finished. */
   public boolean requestCancel(String jobId, String reason) {
     Instant now = clock.instant();
-    return transaction(connection -> update(connection, "update orchestrator_job set cancel_requested = true,"
+    return Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_job set cancel_requested = true,"
         + " cancel_reason = coalesce(cancel_reason, ?), updated_at = ? where id = ? and state in ('QUEUED','RUNNING')",
-        truncate(reason), now, jobId) > 0);
+        Jdbc.truncate(reason), now, jobId) > 0);
   }
 
   /** Whether a cancel was asked for. */
   public boolean cancelRequested(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "select cancel_requested from orchestrator_job where id = ?")) {
         statement.setString(1, jobId);
@@ -311,7 +310,7 @@ public final class JobStore {
   /** Ends the job. */
   public void finishJob(String jobId, JobState state) {
     Instant now = clock.instant();
-    transaction(connection -> update(connection, "update orchestrator_job set state = ?, current_step = null,"
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "update orchestrator_job set state = ?, current_step = null,"
         + " finished_at = ?, updated_at = ? where id = ?", state.name(), now, now, jobId));
   }
 
@@ -325,8 +324,8 @@ public final class JobStore {
    */
   public BundleRow claimBundle(String sourceAccountId, String imageId, String version, String bundleId, String jobId) {
     Instant now = clock.instant();
-    return transaction(connection -> {
-      update(connection, "insert into orchestrator_bundle (source_account_id, source_image_id, source_version,"
+    return Jdbc.transaction(dataSource, connection -> {
+      Jdbc.update(connection, "insert into orchestrator_bundle (source_account_id, source_image_id, source_version,"
           + " bundle_id, state, owner_job_id, created_at, updated_at) values (?,?,?,?,'BUILDING',?,?,?)"
           + " on conflict do nothing", sourceAccountId, imageId, version, bundleId, jobId, now, now);
       try (PreparedStatement statement = connection.prepareStatement(
@@ -344,7 +343,7 @@ public final class JobStore {
           boolean orphaned = "BUILDING".equals(found.state()) && !found.ownerJobId().equals(jobId)
               && (found.ownerState() == null || found.ownerState().finished());
           if (orphaned) {
-            update(connection, "update orchestrator_bundle set owner_job_id = ?, updated_at = ? where source_account_id = ?"
+            Jdbc.update(connection, "update orchestrator_bundle set owner_job_id = ?, updated_at = ? where source_account_id = ?"
                 + " and source_image_id = ? and source_version = ?", jobId, now, sourceAccountId, imageId, version);
             return new BundleRow(found.bundleId(), found.state(), jobId, JobState.RUNNING);
           }
@@ -357,13 +356,13 @@ public final class JobStore {
   /** Marks the bundle READY. */
   public void bundleReady(String bundleId) {
     Instant now = clock.instant();
-    transaction(connection -> update(connection,
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection,
         "update orchestrator_bundle set state = 'READY', updated_at = ? where bundle_id = ?", now, bundleId));
   }
 
   /** Forgets a READY bundle whose manifest vanished from the store. */
   public void forgetBundle(String bundleId) {
-    transaction(connection -> update(connection, "delete from orchestrator_bundle where bundle_id = ?", bundleId));
+    Jdbc.transaction(dataSource, connection -> Jdbc.update(connection, "delete from orchestrator_bundle where bundle_id = ?", bundleId));
   }
 
   /** Attempt rows of a job: step, attempt, worker, outcome. */
@@ -371,7 +370,7 @@ public final class JobStore {
 
   /** Every attempt row of the job, in step and attempt order. */
   public List<Attempt> attempts(String jobId) {
-    return transaction(connection -> {
+    return Jdbc.transaction(dataSource, connection -> {
       List<Attempt> attempts = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(
           "select step, attempt, worker, outcome, error_code from orchestrator_step_attempt where job_id = ?"
@@ -388,55 +387,8 @@ public final class JobStore {
     });
   }
 
-  private static String truncate(String message) {
-    if (message == null) {
-      return null;
-    }
-    return message.length() <= 2000 ? message : message.substring(0, 1997) + "...";
-  }
-
   private static Instant instant(ResultSet row, String column) throws SQLException {
     Timestamp timestamp = row.getTimestamp(column);
     return timestamp == null ? null : timestamp.toInstant();
-  }
-
-  private static int update(Connection connection, String sql, Object... parameters) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        Object parameter = parameters[i];
-        if (parameter instanceof Instant instant) {
-          statement.setTimestamp(i + 1, Timestamp.from(instant));
-        } else if (parameter == null) {
-          statement.setNull(i + 1, Types.NULL);
-        } else {
-          statement.setObject(i + 1, parameter);
-        }
-      }
-      return statement.executeUpdate();
-    }
-  }
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection connection) throws SQLException;
-  }
-
-  private <T> T transaction(Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(autoCommit);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("orchestrator database: " + e.getMessage(), e);
-    }
   }
 }
