@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.systemmanager.internal.tenant.Role;
 import io.ferry.systemmanager.support.Api;
-import io.ferry.systemmanager.support.ApiIntegrationTest;
+import io.ferry.systemmanager.support.WorkflowIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A whole migration through the REST API with the real orchestrator in the server (root only: the
@@ -25,27 +23,22 @@ import org.springframework.test.context.DynamicPropertySource;
  * (aws/raw and kvm/qcow2), a GPT + ext4 disk made from the Debian tree fixture with the AWS
  * overlay, progress as server-sent events, the result checked with qemu-img and the agent's detect.
  */
-class MigrationEndToEndIT extends ApiIntegrationTest {
+class MigrationEndToEndIT extends WorkflowIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path directory;
 
-  @DynamicPropertySource
-  static void orchestrator(DynamicPropertyRegistry registry) {
-    registry.add("ferry.orchestrator.enabled", () -> "true");
-    registry.add("ferry.orchestrator.agent-jar", () -> agentJar().toString());
-  }
-
   @Test
   void migratesAnAwsRawImageToKvmQcow2AndStreamsItsProgress() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "loop devices and mounts need root");
+    assumeTrue(workflowRuns(), "the real migration workflow is not in this server");
     Api admin = as(user(tenant("acme"), "alice", Role.ADMIN));
     Path sourceFolder = Files.createDirectories(directory.resolve("aws/images"));
     Path targetFolder = Files.createDirectories(directory.resolve("kvm/images"));
-    gptDisk(directory, sourceFolder.resolve("debian-12-aws.raw"));
-    String source = account(admin, "aws-lab", sourceFolder.getParent(), "raw", "aws");
-    String target = account(admin, "kvm-lab", targetFolder.getParent(), "qcow2", "kvm");
+    sampleDisk(Files.createDirectories(directory.resolve("work")), sourceFolder.resolve("debian-12-aws.raw"));
+    String source = localAccount(admin, "aws-lab", sourceFolder.getParent(), "raw", "aws");
+    String target = localAccount(admin, "kvm-lab", targetFolder.getParent(), "qcow2", "kvm");
     Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
 
@@ -103,45 +96,8 @@ class MigrationEndToEndIT extends ApiIntegrationTest {
     }
   }
 
-  private static String account(Api admin, String name, Path folder, String format, String layer) {
-    Api.Response created = admin.post("/api/v1/cloud-accounts", Map.of("pluginId", "local", "name", name,
-        "settings", Map.of("directory", folder.toString(), "format", format, "layer", layer)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    return created.json().get("id").asText();
-  }
-
-  private static Path projectRoot() {
-    Path current = Path.of("").toAbsolutePath();
-    while (current != null && !Files.exists(current.resolve("scripts/test-install.d/20-os-trees.sh"))) {
-      current = current.getParent();
-    }
-    return current;
-  }
-
   private static Path agentJar() {
     return projectRoot().resolve("guest-agent/target/ferry-agent.jar");
-  }
-
-  /** A 52 MiB GPT disk: EFI (vfat) and an ext4 root holding the Debian tree with the AWS overlay. */
-  private static void gptDisk(Path work, Path disk) throws Exception {
-    Path root = projectRoot();
-    run(root, "bash", "scripts/test-install.d/20-os-trees.sh");
-    Path tree = work.resolve("tree");
-    Files.createDirectories(tree);
-    run(work, "cp", "-a", root.resolve(".ferry/fixtures/trees/debian") + "/.", tree.toString());
-    run(work, "cp", "-a", root.resolve(".ferry/fixtures/overlays/debian-aws") + "/.", tree.toString());
-    Path rootFs = work.resolve("root.ext4");
-    Path efi = work.resolve("efi.vfat");
-    run(work, "mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", tree.toString(), rootFs.toString(), "40M");
-    run(work, "mkfs.vfat", "-C", efi.toString(), "8192");
-    run(work, "truncate", "-s", "52M", disk.toString());
-    Path script = work.resolve("layout.sfdisk");
-    Files.writeString(script, "label: gpt\n"
-        + disk + "1 : start=22528, size=81920, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n"
-        + disk + "15 : start=2048, size=16384, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n");
-    run(work, "sh", "-c", "sfdisk -q '" + disk + "' < '" + script + "'");
-    run(work, "dd", "if=" + rootFs, "of=" + disk, "bs=512", "seek=22528", "conv=notrunc,sparse", "status=none");
-    run(work, "dd", "if=" + efi, "of=" + disk, "bs=512", "seek=2048", "conv=notrunc", "status=none");
   }
 
   private static String run(Path directory, String... command) throws Exception {
