@@ -4,15 +4,17 @@
 #
 #   .ferry/fixtures/bootable-disk/debian-12-aws.raw       MBR disk, one ext4 root partition (start 2048,
 #        UUID below) holding the Debian boot root of 30-debian-boot-root.sh plus systemd-sysv (from the
-#        Debian mirror, installed with apt in a chroot), the AWS layer of the OS tree fixtures
+#        Debian mirror, installed with apt in a chroot) and cloud-init (Debian's, datasource_list
+#        [ Ec2, None ] as on Debian's AMIs), the AWS layer of the OS tree fixtures
 #        (overlays/debian-aws) and an initramfs built with MODULES=list for the AWS disk drivers only
 #        (nvme, ena: no virtio, as on a real AMI). GRUB for BIOS is in the MBR and its gap: core.img
 #        from grub-mkimage (host grub-pc-bin, every module it needs built in) and boot.img, placed by
 #        hand (the blocklist patched as grub-bios-setup would). /boot/grub/grub.cfg sends GRUB and the
 #        kernel to the serial console (console=ttyS0), so a login prompt there says the system is up.
 #        It does NOT boot on virtio as it is: the kvm layer's INJECT adds virtio_* and regenerates.
-#   .ferry/fixtures/bootable-disk/debian-12-aws-virtio.raw  the same with virtio in its initramfs
-#        (boots on the local cloud's QEMU as it is; for the plugin's own test)
+#   .ferry/fixtures/bootable-disk/debian-12-kvm.raw  the same made ready for KVM by hand: virtio in
+#        its initramfs, cloud-init's datasource_list [ NoCloud, None ] (boots on the local cloud's
+#        QEMU as it is and reads a NoCloud seed; for the plugin's own test)
 #   .ferry/fixtures/bootable-disk/debian-12-aws-nokernel.raw the same root without its kernel (GRUB
 #        fails: the negative case)
 #
@@ -21,7 +23,7 @@
 # minute after 30-debian-boot-root.sh on a fresh machine. Needs root (chroot) and an amd64 host.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VERSION=1
+VERSION=3
 fixtures="$(pwd)/.ferry/fixtures"
 base="$fixtures/bootable-disk"
 ROOT_UUID=5d7e9b1c-3f2a-4c6d-8e0f-a1b2c3d4e5f6
@@ -61,14 +63,16 @@ for fs in proc sys dev; do
   mount --bind "/$fs" "$root/$fs"; mounted+=("$root/$fs")
 done
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
-echo "installing systemd-sysv into the Debian root"
-{ in_root apt-get update -qq && in_root apt-get install -y -qq --no-install-recommends systemd-sysv; } \
+echo "installing systemd-sysv and cloud-init into the Debian root"
+{ in_root apt-get update -qq && in_root apt-get install -y -qq --no-install-recommends systemd-sysv cloud-init; } \
   >"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
 
 # The AWS layer: its files, its disk drivers in the initramfs, no virtio.
 # (tar keeps the merged-/usr symbolic links /lib -> usr/lib that cp -a would refuse to replace)
 tar -C "$fixtures/overlays/debian-aws" -cf - . | tar -C "$root" -xf - --keep-directory-symlink
 printf '# AWS: NVMe EBS volumes and the ENA network adapter\nnvme\nena\n' > "$root/etc/initramfs-tools/modules"
+# Debian's AMIs: cloud-init asks EC2's metadata service only.
+printf 'datasource_list: [ Ec2, None ]\n' > "$root/etc/cloud/cloud.cfg.d/90_dpkg.cfg"
 printf 'UUID=%s / ext4 defaults 0 1\n' "$ROOT_UUID" > "$root/etc/fstab"
 echo "ferry-bootable" > "$root/etc/hostname"
 in_root update-initramfs -u -k all >"$work/initramfs.log" 2>&1 || { cat "$work/initramfs.log" >&2; exit 1; }
@@ -121,6 +125,7 @@ disk "$work/debian-12-aws.raw" "$root"
 virtio="$work/virtio"
 cp -a "$root" "$virtio"
 printf 'virtio_pci\nvirtio_blk\n' >> "$virtio/etc/initramfs-tools/modules"
+printf 'datasource_list: [ NoCloud, None ]\n' > "$virtio/etc/cloud/cloud.cfg.d/90_dpkg.cfg"
 for fs in proc sys dev; do
   mount --bind "/$fs" "$virtio/$fs"; mounted+=("$virtio/$fs")
 done
@@ -129,12 +134,13 @@ chroot "$virtio" /usr/sbin/update-initramfs -u -k all >"$work/initramfs-virtio.l
 for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}"; done
 mounted=()
 find "$virtio/dev" -mindepth 1 -delete
-disk "$work/debian-12-aws-virtio.raw" "$virtio"
+disk "$work/debian-12-kvm.raw" "$virtio"
 rm -rf "$virtio"
 rm -f "$root/boot/vmlinuz-$version"
 disk "$work/debian-12-aws-nokernel.raw" "$root"
 
-for name in debian-12-aws debian-12-aws-virtio debian-12-aws-nokernel; do
+rm -f "$base/debian-12-aws-virtio.raw"
+for name in debian-12-aws debian-12-kvm debian-12-aws-nokernel; do
   mv "$work/$name.raw" "$base/$name.raw"
 done
 echo "$VERSION" > "$base/stamp"

@@ -316,7 +316,9 @@ public final class LocalCloudPlugin implements CloudPlugin {
       throw IoErrors.translate("opening image " + imageId, e);
     }
     String bootId = "boot-" + AccountLayout.jobSlug(tag.jobId()) + "-" + randomSuffix();
-    return boots.boot(tag.jobId(), bootId, file, format, image.bootMode(), timeout);
+    // The kvm layer's datasource is NoCloud: a seed proves that the injected datasource works.
+    boolean noCloud = "kvm".equals(image.cloudLayer());
+    return boots.boot(tag.jobId(), bootId, file, format, image.bootMode(), timeout, noCloud);
   }
 
   @Override

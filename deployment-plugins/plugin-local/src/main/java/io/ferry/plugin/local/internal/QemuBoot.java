@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -42,6 +43,9 @@ final class QemuBoot {
   /** The QEMU binary, from Debian's qemu-system-x86. */
   static final String QEMU = "qemu-system-x86_64";
 
+  /** Makes NoCloud seeds without mounting, from Debian's cloud-image-utils. */
+  static final String CLOUD_LOCALDS = "cloud-localds";
+
   /** OVMF's code and variables template, from Debian's ovmf. */
   static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
 
@@ -54,6 +58,10 @@ final class QemuBoot {
       Pattern.compile(
           "Kernel panic|you need to load the kernel first|\\(initramfs\\)|Gave up waiting for root"
               + "|grub rescue>|No bootable option or device was found|No bootable device|UEFI Interactive Shell");
+
+  private static final Pattern CLOUD_INIT = Pattern.compile("cloud-init", Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern CLOUD_INIT_FINISHED = Pattern.compile("Cloud-init v\\. \\S+ finished");
 
   private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\u001B[()][A-Z0-9]|[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
@@ -79,7 +87,8 @@ final class QemuBoot {
   }
 
   /** Boots {@code image} (of {@code format}) for {@code jobId}; everything is gone on return. */
-  BootCheck boot(String jobId, String bootId, Path image, DiskFormat format, BootMode bootMode, Duration timeout) {
+  BootCheck boot(String jobId, String bootId, Path image, DiskFormat format, BootMode bootMode, Duration timeout,
+      boolean noCloudSeed) {
     if (!available()) {
       throw new FerryException(
           ErrorCode.HOST_OPERATION_FAILED,
@@ -97,6 +106,8 @@ final class QemuBoot {
     Path console = layout.boots().resolve(bootId + ".console.log");
     Path output = layout.boots().resolve(bootId + ".qemu.log");
     Path variables = layout.boots().resolve(bootId + ".vars.fd");
+    Path seed = layout.boots().resolve(bootId + ".seed.img");
+    boolean seeded = noCloudSeed && onPath(CLOUD_LOCALDS);
     Process process = null;
     long started = System.nanoTime();
     try {
@@ -107,6 +118,12 @@ final class QemuBoot {
           kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-smp", "1", "-m", Long.toString(MEMORY_MIB),
           "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none", "-serial", "file:" + console,
           "-drive", "file=" + overlay + ",format=qcow2,if=virtio,discard=ignore"));
+      String marker = null;
+      if (seeded) {
+        marker = "FERRY-BOOT-CHECK-OK " + UUID.randomUUID();
+        writeSeed(bootId, seed, marker);
+        command.addAll(List.of("-drive", "file=" + seed + ",format=raw,if=virtio,readonly=on"));
+      }
       if (uefi) {
         Files.copy(OVMF_VARS, variables, StandardCopyOption.REPLACE_EXISTING);
         command.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
@@ -122,8 +139,9 @@ final class QemuBoot {
       process = builder.start();
       ProcessHandle handle = process.toHandle();
       registry.record(jobId, new Resource(Kind.BOOT, bootId, handle.pid(), handle.info().startInstant().orElse(null)));
-      String how = (kvm ? "KVM" : "TCG") + ", " + (uefi ? "UEFI (OVMF)" : "BIOS (SeaBIOS)") + ", virtio disk, no network";
-      return watch(process, console, output, timeout, started, how);
+      String how = (kvm ? "KVM" : "TCG") + ", " + (uefi ? "UEFI (OVMF)" : "BIOS (SeaBIOS)") + ", virtio disk, no network"
+          + (seeded ? ", NoCloud seed" : noCloudSeed ? ", no NoCloud seed (" + CLOUD_LOCALDS + " of Debian's cloud-image-utils is missing)" : "");
+      return watch(process, console, output, timeout, started, how, marker);
     } catch (IOException e) {
       throw IoErrors.translate("running the boot check " + bootId, e);
     } catch (InterruptedException e) {
@@ -138,26 +156,43 @@ final class QemuBoot {
     }
   }
 
-  private BootCheck watch(Process process, Path console, Path output, Duration timeout, long started, String how)
-      throws IOException, InterruptedException {
+  private BootCheck watch(Process process, Path console, Path output, Duration timeout, long started, String how,
+      String marker) throws IOException, InterruptedException {
     Deque<String> tail = new ArrayDeque<>();
     StringBuilder partial = new StringBuilder();
-    long position = 0;
+    long[] position = {0};
     long deadline = started + timeout.toNanos();
+    boolean cloudInit = false;
+    String healthy = null;
     while (true) {
       boolean exited = process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
-      position = read(console, position, partial, tail);
-      for (String line : tail) {
-        if (HEALTHY.matcher(line).find()) {
-          return new BootCheck(true, line, since(started), how + ", health signal seen", List.copyOf(tail));
+      for (String line : read(console, position, partial, exited)) {
+        tail.addLast(line);
+        if (tail.size() > TAIL_LINES) {
+          tail.removeFirst();
+        }
+        if (marker != null && line.contains(marker)) {
+          return new BootCheck(true, line, since(started),
+              how + ", cloud-init read the NoCloud seed (its user-data printed the marker)", List.copyOf(tail));
+        }
+        cloudInit |= CLOUD_INIT.matcher(line).find();
+        if (FAILED.matcher(line).find()) {
+          return new BootCheck(false, line, since(started), how + ", the console shows the boot failed", List.copyOf(tail));
+        }
+        if (marker != null && CLOUD_INIT_FINISHED.matcher(line).find()) {
+          return new BootCheck(false, line, since(started),
+              how + ", cloud-init finished without running the NoCloud seed's user-data", List.copyOf(tail));
+        }
+        if (healthy == null && HEALTHY.matcher(line).find()) {
+          healthy = line;
         }
       }
-      String failure = tail.stream().filter(line -> FAILED.matcher(line).find()).findFirst().orElse(null);
-      if (failure != null) {
-        return new BootCheck(false, failure, since(started), how + ", the console shows the boot failed", List.copyOf(tail));
+      if (healthy != null && (marker == null || !cloudInit)) {
+        return new BootCheck(true, healthy, since(started),
+            how + ", health signal seen" + (marker == null ? "" : "; no cloud-init on the console, the NoCloud seed was not checked"),
+            List.copyOf(tail));
       }
       if (exited) {
-        read(console, position, partial.append('\n'), tail);
         String qemu = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8).strip() : "";
         return new BootCheck(false, null, since(started),
             how + ", QEMU exited with " + process.exitValue() + " before a health signal"
@@ -166,51 +201,65 @@ final class QemuBoot {
       }
       if (System.nanoTime() - deadline > 0) {
         return new BootCheck(false, null, since(started),
-            how + ", no health signal within " + timeout.toSeconds() + " s", List.copyOf(tail));
+            how + ", no health signal within " + timeout.toSeconds() + " s"
+                + (healthy != null ? " (multi-user reached, but cloud-init never printed the NoCloud seed's marker)" : ""),
+            List.copyOf(tail));
       }
     }
   }
 
   /**
-   * Reads the console from {@code position}, adds its complete lines (escape sequences removed,
-   * blank lines dropped) to {@code tail}, keeping the last {@value #TAIL_LINES}; returns the new
-   * position. Reads at most 1 MiB per call: memory stays bounded whatever the guest prints.
+   * Reads the console from {@code position[0]} and returns its new complete lines (escape
+   * sequences removed, blank lines dropped), advancing the position; an unfinished last line is
+   * kept in {@code partial}, and returned too when it is a login prompt (which ends without a
+   * newline) or when {@code all}. Reads at most 1 MiB per call: memory stays bounded whatever the
+   * guest prints.
    */
-  private static long read(Path console, long position, StringBuilder partial, Deque<String> tail) throws IOException {
+  private static List<String> read(Path console, long[] position, StringBuilder partial, boolean all) throws IOException {
     byte[] bytes;
-    if (!Files.exists(console)) {
-      return position; // deleted under the check by a cleanup: QEMU is gone too
-    }
     try (RandomAccessFile file = new RandomAccessFile(console.toFile(), "r")) {
-      long available = Math.min(file.length() - position, 1L << 20);
-      if (available <= 0 && partial.indexOf("\n") < 0) {
-        return position;
-      }
-      bytes = new byte[(int) Math.max(available, 0)];
-      file.seek(position);
+      long available = Math.max(0, Math.min(file.length() - position[0], 1L << 20));
+      bytes = new byte[(int) available];
+      file.seek(position[0]);
       file.readFully(bytes);
     } catch (java.io.FileNotFoundException e) {
-      return position;
+      return List.of(); // deleted under the check by a cleanup: QEMU is gone too
     }
+    position[0] += bytes.length;
     partial.append(new String(bytes, StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
     int newline;
     while ((newline = partial.indexOf("\n")) >= 0) {
       String line = ESCAPES.matcher(partial.substring(0, newline)).replaceAll("").strip();
       partial.delete(0, newline + 1);
       if (!line.isEmpty()) {
-        tail.addLast(line);
-        if (tail.size() > TAIL_LINES) {
-          tail.removeFirst();
-        }
+        lines.add(line);
       }
     }
-    // A login prompt has no newline after it: look at the unfinished line too.
     String pending = ESCAPES.matcher(partial).replaceAll("").strip();
-    if (HEALTHY.matcher(pending).find()) {
-      tail.addLast(pending);
+    if (!pending.isEmpty() && (all || HEALTHY.matcher(pending).find())) {
+      lines.add(pending);
       partial.setLength(0);
     }
-    return position + bytes.length;
+    return lines;
+  }
+
+  /**
+   * Writes a NoCloud seed (a vfat/ISO image labelled cidata, made by {@code cloud-localds} without
+   * mounting anything) whose user-data prints {@code marker} on the serial console early in boot
+   * (bootcmd); the command spells the marker in two parts so that an echo of the command is not
+   * taken for it.
+   */
+  private void writeSeed(String bootId, Path seed, String marker) throws IOException, InterruptedException {
+    Path userData = layout.boots().resolve(bootId + ".user-data");
+    Path metaData = layout.boots().resolve(bootId + ".meta-data");
+    String[] parts = marker.split(" ", 2);
+    String prefix = parts[0].substring(0, parts[0].lastIndexOf('-') + 1);
+    String suffix = parts[0].substring(prefix.length());
+    Files.writeString(userData, "#cloud-config\nbootcmd:\n  - [sh, -c, \"printf '" + prefix + "%s %s\\\\n' " + suffix + " "
+        + parts[1] + " > /dev/ttyS0\"]\n", StandardCharsets.UTF_8);
+    Files.writeString(metaData, "instance-id: " + bootId + "\nlocal-hostname: ferry-boot-check\n", StandardCharsets.UTF_8);
+    run(List.of(CLOUD_LOCALDS, "--filesystem=iso", seed.toString(), userData.toString(), metaData.toString()));
   }
 
   /** The live QEMU processes of this account whose boot id starts with {@code idPrefix}. */
