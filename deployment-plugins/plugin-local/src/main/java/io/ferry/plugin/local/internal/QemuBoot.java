@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  * show a boot cannot go on (a kernel panic, GRUB without a kernel, the initramfs shell, firmware
  * without a bootable disk, falling back to its shell) end the check at once.
  *
+ * <p>In {@code auto} mode KVM is used where /dev/kvm opens; when the guest prints no line of its
+ * kernel or init within {@link #KVM_STALL} (nested KVM that hangs the kernel after GRUB), the boot
+ * is done once more with TCG in what is left of the time limit.
+ *
  * <p>Every file of a boot is named {@code boot-<job slug>-<random>...} and the QEMU command line
  * holds the overlay's path, so {@code deleteTagged} finds both after a crash ({@link #find},
  * {@link #delete}); the registry records the boot before anything exists.
@@ -58,6 +62,12 @@ final class QemuBoot {
       Pattern.compile(
           "Kernel panic|you need to load the kernel first|\\(initramfs\\)|Gave up waiting for root"
               + "|grub rescue>|No bootable option or device was found|No bootable device|UEFI Interactive Shell");
+
+  /** Lines of the guest's kernel or init (not of the firmware or the boot loader). */
+  private static final Pattern GUEST = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\]|Linux version|systemd|Welcome to");
+
+  /** How long auto mode waits for the guest's first kernel or init line under KVM. */
+  static final Duration KVM_STALL = Duration.ofSeconds(30);
 
   private static final Pattern CLOUD_INIT = Pattern.compile("cloud-init", Pattern.CASE_INSENSITIVE);
 
@@ -102,16 +112,47 @@ final class QemuBoot {
     }
     boolean kvm = useKvm();
     registry.record(jobId, Resource.of(Kind.BOOT, bootId));
+    boolean seeded = noCloudSeed && onPath(CLOUD_LOCALDS);
+    long started = System.nanoTime();
+    try {
+      Files.createDirectories(layout.boots());
+      BootCheck check = attempt(jobId, bootId, image, format, uefi, kvm, timeout, seeded, noCloudSeed, kvm && auto());
+      if (check == null) {
+        // KVM started but the guest said nothing (nested virtualisation that hangs the kernel
+        // after GRUB): once more with TCG, within what is left of the time limit.
+        delete(bootId);
+        Duration left = timeout.minus(since(started));
+        check = attempt(jobId, bootId, image, format, uefi, false, left.isNegative() ? Duration.ofSeconds(1) : left,
+            seeded, noCloudSeed, false);
+        check = new BootCheck(check.booted(), check.signal(), since(started),
+            check.detail() + " (after KVM gave no kernel output within " + KVM_STALL.toSeconds() + " s)", check.consoleTail());
+      }
+      return check;
+    } catch (IOException e) {
+      throw IoErrors.translate("running the boot check " + bootId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FerryException(ErrorCode.CANCELLED, "local cloud: the boot check " + bootId + " was interrupted");
+    } finally {
+      delete(bootId);
+      registry.forget(jobId, Kind.BOOT, bootId);
+    }
+  }
+
+  /**
+   * One boot: the overlay, the seed, QEMU, the watch; QEMU is killed on return. Null when {@code
+   * stallFallback} and the guest printed nothing of its kernel or init within {@link #KVM_STALL}.
+   */
+  private BootCheck attempt(String jobId, String bootId, Path image, DiskFormat format, boolean uefi, boolean kvm,
+      Duration timeout, boolean seeded, boolean noCloudSeed, boolean stallFallback)
+      throws IOException, InterruptedException {
     Path overlay = layout.boots().resolve(bootId + ".qcow2");
     Path console = layout.boots().resolve(bootId + ".console.log");
     Path output = layout.boots().resolve(bootId + ".qemu.log");
     Path variables = layout.boots().resolve(bootId + ".vars.fd");
     Path seed = layout.boots().resolve(bootId + ".seed.img");
-    boolean seeded = noCloudSeed && onPath(CLOUD_LOCALDS);
     Process process = null;
-    long started = System.nanoTime();
     try {
-      Files.createDirectories(layout.boots());
       run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", qemuFormat(format), "-b",
           image.toAbsolutePath().toString(), overlay.toString()));
       List<String> command = new ArrayList<>(List.of(QEMU, "-name", bootId, "-machine", "pc", "-accel",
@@ -135,38 +176,33 @@ final class QemuBoot {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       builder.redirectErrorStream(true);
       builder.redirectOutput(ProcessBuilder.Redirect.to(output.toFile()));
-      started = System.nanoTime();
+      long started = System.nanoTime();
       process = builder.start();
       ProcessHandle handle = process.toHandle();
       registry.record(jobId, new Resource(Kind.BOOT, bootId, handle.pid(), handle.info().startInstant().orElse(null)));
       String how = (kvm ? "KVM" : "TCG") + ", " + (uefi ? "UEFI (OVMF)" : "BIOS (SeaBIOS)") + ", virtio disk, no network"
           + (seeded ? ", NoCloud seed" : noCloudSeed ? ", no NoCloud seed (" + CLOUD_LOCALDS + " of Debian's cloud-image-utils is missing)" : "");
-      return watch(process, console, output, timeout, started, how, marker);
-    } catch (IOException e) {
-      throw IoErrors.translate("running the boot check " + bootId, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FerryException(ErrorCode.CANCELLED, "local cloud: the boot check " + bootId + " was interrupted");
+      return watch(process, console, output, timeout, started, how, marker, stallFallback);
     } finally {
       if (process != null) {
         HelperProcesses.kill(process.toHandle());
       }
-      delete(bootId);
-      registry.forget(jobId, Kind.BOOT, bootId);
     }
   }
 
   private BootCheck watch(Process process, Path console, Path output, Duration timeout, long started, String how,
-      String marker) throws IOException, InterruptedException {
+      String marker, boolean stallFallback) throws IOException, InterruptedException {
     Deque<String> tail = new ArrayDeque<>();
     StringBuilder partial = new StringBuilder();
     long[] position = {0};
     long deadline = started + timeout.toNanos();
     boolean cloudInit = false;
+    boolean guestSpoke = false;
     String healthy = null;
     while (true) {
       boolean exited = process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
       for (String line : read(console, position, partial, exited)) {
+        guestSpoke |= GUEST.matcher(line).find();
         tail.addLast(line);
         if (tail.size() > TAIL_LINES) {
           tail.removeFirst();
@@ -191,6 +227,9 @@ final class QemuBoot {
         return new BootCheck(true, healthy, since(started),
             how + ", health signal seen" + (marker == null ? "" : "; no cloud-init on the console, the NoCloud seed was not checked"),
             List.copyOf(tail));
+      }
+      if (stallFallback && !guestSpoke && !exited && System.nanoTime() - started > KVM_STALL.toNanos()) {
+        return null;
       }
       if (exited) {
         String qemu = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8).strip() : "";
@@ -309,6 +348,10 @@ final class QemuBoot {
       throw IoErrors.translate("deleting the files of boot check " + bootId, e);
     }
     return existed;
+  }
+
+  private boolean auto() {
+    return !accelerator.equals("kvm") && !accelerator.equals("tcg");
   }
 
   private boolean useKvm() {
