@@ -443,13 +443,6 @@ public abstract class CloudPluginContractTest {
   }
 
   @Test
-  void bootCheckIsUnsupportedWithoutBootVerify() {
-    assumeTrue(!declares(Capability.BOOT_VERIFY), "plugin " + factory().id() + " declares BOOT_VERIFY");
-    assertThat(errorOf(() -> plugin.bootImage("ferry-tck-no-such-image", tag, Duration.ofSeconds(5))))
-        .isEqualTo(ErrorCode.UNSUPPORTED);
-  }
-
-  @Test
   void deleteTaggedOfAJobWithNothingIsCompleteAndEmpty() {
     CleanupReport report = plugin.deleteTagged(new JobTag("tck-nothing-" + UUID.randomUUID()), List.of());
     assertThat(report.complete()).isTrue();
