@@ -43,6 +43,8 @@ public enum ErrorCode {
   IO_ERROR(true),
   /** The job was cancelled. */
   CANCELLED(false),
+  /** The registered image did not boot, or gave no health signal in time (see the console tail). */
+  BOOT_CHECK_FAILED(false),
   /** A bug: an invariant of Ferry itself was broken. */
   INTERNAL(false);
 

@@ -3,6 +3,7 @@ package io.ferry.standardization.spi;
 import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskImageReader;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -74,6 +75,19 @@ public interface CloudPlugin extends AutoCloseable {
   /** Deletes an image this plugin registered (used when a job is rolled back). */
   default void deleteImage(String imageId) {
     throw unsupported("deleteImage");
+  }
+
+  /**
+   * Boots a registered image once, on a throwaway copy (the image itself is never written), and
+   * waits up to {@code timeout} for a health signal (the VERIFY step's boot check). Everything
+   * started for it (a VM, an overlay disk, a console log) carries {@code tag}, is gone when this
+   * returns, and is found by {@link #deleteTagged} should the caller crash meanwhile. A boot that
+   * fails or gives no signal in time is not an exception: it is a {@link BootCheck} with {@code
+   * booted} false; an exception means the check could not be run. Offered by plugins that declare
+   * {@link Capability#BOOT_VERIFY}.
+   */
+  default BootCheck bootImage(String imageId, JobTag tag, Duration timeout) {
+    throw unsupported("bootImage");
   }
 
   /**

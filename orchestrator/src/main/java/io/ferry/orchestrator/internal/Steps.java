@@ -22,6 +22,7 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImages;
 import io.ferry.standardization.spi.Architecture;
 import io.ferry.standardization.spi.BootMode;
+import io.ferry.standardization.spi.BootCheck;
 import io.ferry.standardization.spi.Capability;
 import io.ferry.standardization.spi.CleanupReport;
 import io.ferry.standardization.spi.CloudPlugin;
@@ -41,6 +42,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,6 +64,9 @@ public final class Steps {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The boot check's time limit when the job does not set {@code bootCheckTimeoutSeconds}. */
+  static final long DEFAULT_BOOT_CHECK_TIMEOUT_SECONDS = 600;
 
   private final JobStore store;
   private final Clock clock;
@@ -355,8 +360,57 @@ public final class Steps {
         throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED, "the registered image " + job.resultImageId()
             + " reads back with SHA-256 " + digest.sha256() + ", the uploaded disk had " + job.diskDigest());
       }
+      bootCheck(job, accounts, result);
     }
     return Outcome.SUCCEEDED;
+  }
+
+  /**
+   * After the digest matched, when the job's option {@code bootCheck} is {@code true}: boots the
+   * registered image once where the target plugin declares BOOT_VERIFY (time limit: the option
+   * {@code bootCheckTimeoutSeconds}, default 600), records what was seen under {@code boot} in the
+   * result, and fails the step (BOOT_CHECK_FAILED, not retried) with the console's tail when it
+   * did not come up.
+   */
+  private void bootCheck(Job job, Accounts accounts, ObjectNode result) throws IOException {
+    JsonNode options = JSON.readTree(job.options());
+    if (!"true".equalsIgnoreCase(options.path("bootCheck").asText("false").strip())) {
+      return;
+    }
+    String plugin = accounts.target().pluginId();
+    if (!plugins.factory(plugin).capabilities().contains(Capability.BOOT_VERIFY)) {
+      result.putObject("boot").put("skipped", "plugin " + plugin + " cannot boot images");
+      store.saveResult(job.id(), StepName.VERIFY, result.toString());
+      return;
+    }
+    Duration timeout = Duration.ofSeconds(
+        positiveSeconds(options.path("bootCheckTimeoutSeconds").asText(""), DEFAULT_BOOT_CHECK_TIMEOUT_SECONDS));
+    BootCheck check = accounts.targetPlugin().bootImage(job.resultImageId(), new JobTag(job.id()), timeout);
+    ObjectNode boot = result.putObject("boot").put("booted", check.booted()).put("signal", check.signal())
+        .put("seconds", check.elapsed().toMillis() / 1000.0).put("detail", check.detail());
+    boot.set("consoleTail", JSON.valueToTree(check.consoleTail()));
+    store.saveResult(job.id(), StepName.VERIFY, result.toString());
+    if (!check.booted()) {
+      List<String> tail = check.consoleTail();
+      throw new FerryException(ErrorCode.BOOT_CHECK_FAILED, "the registered image " + job.resultImageId()
+          + " did not boot (" + check.detail() + (check.signal() == null ? "" : ": " + check.signal())
+          + "); the console's last lines:\n" + String.join("\n", tail.subList(Math.max(0, tail.size() - 15), tail.size())));
+    }
+  }
+
+  private static long positiveSeconds(String value, long fallback) {
+    if (value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long seconds = Long.parseLong(value.strip());
+      if (seconds > 0) {
+        return seconds;
+      }
+    } catch (NumberFormatException e) {
+      // the error below
+    }
+    throw new FerryException(ErrorCode.INVALID_REQUEST, "the option bootCheckTimeoutSeconds must be a positive number: " + value);
   }
 
   // ------------------------------------------------------------------ CLEANUP

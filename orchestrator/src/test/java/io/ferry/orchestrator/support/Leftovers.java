@@ -18,7 +18,7 @@ public final class Leftovers {
   /**
    * No mount point under {@code root} except {@code allowedMounts}, no loop device backed by a file
    * under {@code root}, no guest agent process of {@code jobIds}, no work folder of theirs under
-   * {@code workDirectory}, and no upload, volume or helper in {@code accounts}.
+   * {@code workDirectory}, and no upload, volume, helper or boot check file in {@code accounts}.
    */
   public static void assertNone(Path root, Set<Path> allowedMounts, Path workDirectory, List<String> jobIds,
       List<Path> accounts) throws Exception {
@@ -49,7 +49,7 @@ public final class Leftovers {
       assertThat(workDirectory.resolve(jobId)).as("work folder of " + jobId).doesNotExist();
     }
     for (Path account : accounts) {
-      for (String folder : List.of("uploads", "volumes", "helpers")) {
+      for (String folder : List.of("uploads", "volumes", "helpers", "boots")) {
         Path path = account.resolve(folder);
         if (Files.isDirectory(path)) {
           try (Stream<Path> files = Files.list(path)) {

@@ -31,6 +31,10 @@ import java.util.Set;
  *       with the lines of the helper's bootstrap as arguments and its {@code env.*} settings as
  *       environment), killed with their children on terminate; what they left mounted in their
  *       temporary folder is unmounted before it is deleted.
+ *   <li>{@code boots/}: boot checks ({@code bootImage}): a qcow2 overlay backed by the image (which
+ *       QEMU opens read-only), OVMF variables for UEFI images and the serial console's log, all
+ *       named {@code boot-<job>-<random>.*} and deleted when the check ends; the QEMU process
+ *       carries the overlay's path on its command line, so cleanup finds it after a crash.
  *   <li>{@code ferry-registry.json}: what each job created, written before it is created, so that
  *       {@code deleteTagged} finds everything after a crash (it also finds resources by name,
  *       sidecar tag and helper command line, should the registry be lost).
@@ -38,7 +42,7 @@ import java.util.Set;
  *
  * <p>Settings (see {@link LocalSettings}): {@code directory} (required), {@code format} (of
  * registered images, default qcow2), {@code layer} (the cloud layer the account's images carry),
- * {@code maxVolumeBytes}, {@code agentJar}. Unknown keys and any secret are refused.
+ * {@code maxVolumeBytes}, {@code agentJar}, {@code bootAccelerator} (auto, kvm or tcg). Unknown keys and any secret are refused.
  */
 public final class LocalCloudPluginFactory implements CloudPluginFactory {
 
@@ -63,6 +67,7 @@ public final class LocalCloudPluginFactory implements CloudPluginFactory {
         Capability.DIRECT_UPLOAD,
         Capability.HELPER_MODE,
         Capability.REGISTER_IMAGE,
+        Capability.BOOT_VERIFY,
         Capability.PRICES);
   }
 

@@ -43,6 +43,11 @@ class LocalCloudPluginIT extends CloudPluginContractTest {
   }
 
   @Override
+  protected String bootCheckUnavailableReason() {
+    return LocalAccounts.qemuMissing();
+  }
+
+  @Override
   protected List<String> listTaggedResources(JobTag tag) throws Exception {
     return LocalAccounts.leftovers(account, tag);
   }

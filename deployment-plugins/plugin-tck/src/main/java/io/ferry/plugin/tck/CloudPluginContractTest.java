@@ -9,6 +9,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.spi.Architecture;
+import io.ferry.standardization.spi.BootCheck;
 import io.ferry.standardization.spi.BootMode;
 import io.ferry.standardization.spi.Capability;
 import io.ferry.standardization.spi.CleanupReport;
@@ -32,6 +33,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -121,6 +123,19 @@ public abstract class CloudPluginContractTest {
   /** The helper the helper-mode contract launches. */
   protected HelperSpec helperSpec() {
     return new HelperSpec("debian", Architecture.X86_64, "", Map.of());
+  }
+
+  /**
+   * Why this host cannot run the plugin's boot check (a missing hypervisor binary, say), or null
+   * when it can. The boot contract is skipped, with this reason, when it is not null.
+   */
+  protected String bootCheckUnavailableReason() {
+    return null;
+  }
+
+  /** The time limit the boot contract gives a disk that cannot boot. */
+  protected Duration bootCheckTimeout() {
+    return Duration.ofMinutes(2);
   }
 
   @BeforeEach
@@ -397,6 +412,34 @@ public abstract class CloudPluginContractTest {
     }
     assertThat(listTaggedResources(tag)).as("only the kept image is left").allMatch(entry -> entry.contains(kept.imageId()));
     unfinished.close();
+  }
+
+  // ---------------------------------------------------------------- boot check
+
+  @Test
+  void bootingADiskThatCannotBootReportsItWithItsConsoleAndLeavesNothing() throws Exception {
+    requiresAll(Capability.BOOT_VERIFY, Capability.DIRECT_UPLOAD, Capability.REGISTER_IMAGE);
+    String unavailable = bootCheckUnavailableReason();
+    assumeTrue(unavailable == null, "plugin " + factory().id() + " cannot boot images on this host: " + unavailable);
+    SeedImage seed = seed("ferry-tck-boot", 5);
+    RegisteredImage image = uploadAndRegister("ferry-tck-boot", seed.rawDisk());
+    BootCheck check = plugin.bootImage(image.imageId(), tag, bootCheckTimeout());
+    assertThat(check.booted()).as("a disk of pattern bytes booted: %s", check).isFalse();
+    assertThat(check.elapsed()).isPositive().isLessThan(bootCheckTimeout().plusMinutes(1));
+    assertThat(check.detail()).isNotBlank();
+    assertThat(check.consoleTail()).isNotNull();
+    assertThat(listTaggedResources(tag)).as("resources of the boot check once it returned")
+        .allMatch(resource -> resource.contains(image.imageId()));
+    try (DiskImageReader reader = plugin.openImage(image.imageId(), tag)) {
+      assertThat(TestDisk.firstDifference(reader, seed.rawDisk())).as("the booted image is unchanged").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void bootingAnUnknownImageIsNotFound() {
+    requires(Capability.BOOT_VERIFY);
+    assertThat(errorOf(() -> plugin.bootImage("ferry-tck-no-such-image", tag, Duration.ofSeconds(5))))
+        .isEqualTo(ErrorCode.NOT_FOUND);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImageWriter;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
+import io.ferry.standardization.spi.BootCheck;
 import io.ferry.standardization.spi.CleanupReport;
 import io.ferry.standardization.spi.CloudPlugin;
 import io.ferry.standardization.spi.DirectUpload;
@@ -19,6 +20,7 @@ import io.ferry.standardization.spi.RegisteredImage;
 import io.ferry.standardization.spi.UploadSpec;
 import io.ferry.standardization.spi.VolumeRef;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -169,6 +171,18 @@ final class InMemoryCloudPlugin implements CloudPlugin {
             && !keepImageIds.contains(entry.getKey())
             && deleted.add("image:" + entry.getKey()));
     return new CleanupReport(deleted, List.of());
+  }
+
+  /**
+   * A fake boot: nothing runs and nothing is created; a disk "boots" when its first sector ends
+   * with the boot signature 0x55 0xAA, and the console says which it was.
+   */
+  @Override
+  public BootCheck bootImage(String imageId, JobTag tag, Duration timeout) {
+    byte[] disk = image(imageId).disk();
+    boolean bootSector = disk.length >= 512 && disk[510] == 0x55 && disk[511] == (byte) 0xAA;
+    String line = bootSector ? "in-memory: boot sector found, login: " : "in-memory: no boot sector on " + imageId;
+    return new BootCheck(bootSector, line, Duration.ofMillis(1), "in-memory fake boot", List.of(line));
   }
 
   private InMemoryCloud.Image image(String imageId) {

@@ -53,6 +53,11 @@ public final class AccountLayout {
     return root.resolve("helpers");
   }
 
+  /** Boot checks' overlays, firmware variables and console logs. */
+  public Path boots() {
+    return root.resolve("boots");
+  }
+
   public Path registry() {
     return root.resolve(REGISTRY_FILE);
   }

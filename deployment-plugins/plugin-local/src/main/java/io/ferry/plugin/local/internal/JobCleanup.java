@@ -29,12 +29,14 @@ final class JobCleanup {
   private final JobRegistry registry;
   private final HelperProcesses helpers;
   private final ImageCatalog catalog;
+  private final QemuBoot boots;
 
-  JobCleanup(AccountLayout layout, JobRegistry registry, HelperProcesses helpers, ImageCatalog catalog) {
+  JobCleanup(AccountLayout layout, JobRegistry registry, HelperProcesses helpers, ImageCatalog catalog, QemuBoot boots) {
     this.layout = layout;
     this.registry = registry;
     this.helpers = helpers;
     this.catalog = catalog;
+    this.boots = boots;
   }
 
   CleanupReport deleteTagged(JobTag tag, List<String> keepImageIds) {
@@ -91,6 +93,15 @@ final class JobCleanup {
       String id = log.endsWith(".log") || log.endsWith(".tmp") ? log.substring(0, log.length() - 4) : log;
       found.putIfAbsent(Kind.HELPER + ":" + id, Resource.of(Kind.HELPER, id));
     }
+    for (ProcessHandle process : boots.find("boot-" + slug + "-")) {
+      String id = bootId(process);
+      if (id != null) {
+        found.putIfAbsent(Kind.BOOT + ":" + id, Resource.of(Kind.BOOT, id));
+      }
+    }
+    for (String id : boots.files("boot-" + slug + "-")) {
+      found.putIfAbsent(Kind.BOOT + ":" + id, Resource.of(Kind.BOOT, id));
+    }
     for (String upload : fileNames(layout.uploads(), slug + "-")) {
       String id = stripSuffix(upload, AccountLayout.PARTIAL_SUFFIX);
       found.putIfAbsent(Kind.UPLOAD + ":" + id, Resource.of(Kind.UPLOAD, id));
@@ -117,6 +128,7 @@ final class JobCleanup {
   private boolean delete(Resource resource) throws IOException {
     return switch (resource.kind()) {
       case HELPER -> deleteHelper(resource);
+      case BOOT -> boots.delete(resource.id());
       case UPLOAD -> deleteWithPartial(layout.upload(resource.id()));
       case VOLUME -> deleteVolume(layout.volume(resource.id()));
       case IMAGE -> deleteWithPartial(layout.image(resource.id())) | Files.deleteIfExists(layout.sidecar(resource.id()));
@@ -173,13 +185,24 @@ final class JobCleanup {
     return names;
   }
 
+  /** The boot id a QEMU process of a boot check carries after {@code -name}, or null. */
+  private static String bootId(ProcessHandle process) {
+    String[] arguments = process.info().arguments().orElse(new String[0]);
+    for (int i = 0; i + 1 < arguments.length; i++) {
+      if (arguments[i].equals("-name")) {
+        return arguments[i + 1];
+      }
+    }
+    return null;
+  }
+
   private static String stripSuffix(String name, String suffix) {
     return name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
   }
 
   private static int order(Kind kind) {
     return switch (kind) {
-      case HELPER -> 0;
+      case HELPER, BOOT -> 0;
       case UPLOAD -> 1;
       case VOLUME -> 2;
       case IMAGE -> 3;

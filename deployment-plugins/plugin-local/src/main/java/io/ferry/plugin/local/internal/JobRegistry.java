@@ -32,7 +32,9 @@ public final class JobRegistry {
     VOLUME,
     UPLOAD,
     IMAGE,
-    HELPER
+    HELPER,
+    /** A boot check: a QEMU process and its files in {@code boots/}. */
+    BOOT
   }
 
   /**

@@ -6,6 +6,9 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImageWriter;
+import io.ferry.standardization.image.DiskFormat;
+import io.ferry.standardization.spi.Architecture;
+import io.ferry.standardization.spi.BootCheck;
 import io.ferry.standardization.spi.CleanupReport;
 import io.ferry.standardization.spi.CloudPlugin;
 import io.ferry.standardization.spi.DirectUpload;
@@ -27,6 +30,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +50,7 @@ public final class LocalCloudPlugin implements CloudPlugin {
   private final HelperProcesses helpers;
   private final ImageCatalog catalog;
   private final JobCleanup cleanup;
+  private final QemuBoot boots;
 
   public LocalCloudPlugin(LocalSettings settings, PluginContext context) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -54,7 +59,8 @@ public final class LocalCloudPlugin implements CloudPlugin {
     this.registry = new JobRegistry(layout.registry());
     this.helpers = new HelperProcesses(layout.root());
     this.catalog = new ImageCatalog(layout, settings.layer());
-    this.cleanup = new JobCleanup(layout, registry, helpers, catalog);
+    this.boots = new QemuBoot(layout, registry, settings.bootAccelerator());
+    this.cleanup = new JobCleanup(layout, registry, helpers, catalog, boots);
   }
 
   /** The account's settings. */
@@ -281,6 +287,39 @@ public final class LocalCloudPlugin implements CloudPlugin {
       throw IoErrors.translate("deleting image " + imageId, e);
     }
     registry.forget(jobId, Kind.IMAGE, imageId);
+  }
+
+  /**
+   * Boots the image with QEMU on a throwaway qcow2 overlay in {@code boots/} (see {@link
+   * QemuBoot}): BIOS or UEFI as the image's boot mode says, x86-64 only.
+   */
+  @Override
+  public BootCheck bootImage(String imageId, JobTag tag, Duration timeout) {
+    Objects.requireNonNull(tag, "tag");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new FerryException(ErrorCode.INVALID_REQUEST, "local cloud: the boot check's time limit must be positive: " + timeout);
+    }
+    ensureLayout();
+    Path file = layout.image(imageId);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw ImageCatalog.notFound(imageId);
+    }
+    ImageInfo image = catalog.describe(imageId);
+    if (image.architecture() != null && image.architecture() != Architecture.X86_64) {
+      throw new FerryException(
+          ErrorCode.UNSUPPORTED, "local cloud: the boot check runs x86-64 images only; " + imageId + " is " + image.architecture());
+    }
+    DiskFormat format;
+    try (DiskImageReader reader = ImageFiles.open(file)) {
+      format = reader.format();
+    } catch (IOException e) {
+      throw IoErrors.translate("opening image " + imageId, e);
+    }
+    String bootId = "boot-" + AccountLayout.jobSlug(tag.jobId()) + "-" + randomSuffix();
+    // The kvm layer's datasource is NoCloud: a seed proves that the injected datasource works.
+    boolean noCloud = "kvm".equals(image.cloudLayer());
+    return boots.boot(tag.jobId(), bootId, file, format, image.bootMode(), timeout, noCloud);
   }
 
   @Override

@@ -23,15 +23,28 @@ import java.util.regex.Pattern;
  * @param maxVolumeBytes the largest volume the account creates, or {@link Long#MAX_VALUE}
  * @param agentJar the guest agent's jar that helpers run, or null to use the system property
  *     {@value #AGENT_JAR_PROPERTY}
+ * @param bootAccelerator how the boot check runs QEMU: {@code auto} (KVM when /dev/kvm can be
+ *     opened for reading and writing, else TCG software emulation), {@code kvm} or {@code tcg}
  */
 public record LocalSettings(
-    Path directory, DiskFormat format, String layer, long maxVolumeBytes, Path agentJar) {
+    Path directory, DiskFormat format, String layer, long maxVolumeBytes, Path agentJar, String bootAccelerator) {
+
+  /** Settings with the default boot accelerator ({@code auto}). */
+  public LocalSettings(Path directory, DiskFormat format, String layer, long maxVolumeBytes, Path agentJar) {
+    this(directory, format, layer, maxVolumeBytes, agentJar, DEFAULT_BOOT_ACCELERATOR);
+  }
 
   public static final String DIRECTORY = "directory";
   public static final String FORMAT = "format";
   public static final String LAYER = "layer";
   public static final String MAX_VOLUME_BYTES = "maxVolumeBytes";
   public static final String AGENT_JAR = "agentJar";
+  public static final String BOOT_ACCELERATOR = "bootAccelerator";
+
+  /** The default of {@link #BOOT_ACCELERATOR}. */
+  public static final String DEFAULT_BOOT_ACCELERATOR = "auto";
+
+  private static final Set<String> ACCELERATORS = Set.of("auto", "kvm", "tcg");
 
   /** The system property naming the agent jar when the account does not. */
   public static final String AGENT_JAR_PROPERTY = "ferry.agent.jar";
@@ -72,10 +85,17 @@ public record LocalSettings(
                   + AGENT_JAR_PROPERTY,
               false,
               false,
-              null));
+              null),
+          new ConfigProperty(
+              BOOT_ACCELERATOR,
+              "How the boot check runs QEMU: auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg"
+                  + " (software emulation: slower, but works where nested KVM does not)",
+              false,
+              false,
+              DEFAULT_BOOT_ACCELERATOR));
 
   private static final Set<String> KEYS =
-      Set.of(DIRECTORY, FORMAT, LAYER, MAX_VOLUME_BYTES, AGENT_JAR);
+      Set.of(DIRECTORY, FORMAT, LAYER, MAX_VOLUME_BYTES, AGENT_JAR, BOOT_ACCELERATOR);
 
   /** Parses and checks an account's configuration. Does not touch the file system. */
   public static LocalSettings parse(CloudAccountConfig config) {
@@ -100,7 +120,14 @@ public record LocalSettings(
     }
     long maxVolumeBytes = parseMaxVolumeBytes(settings.get(MAX_VOLUME_BYTES));
     Path agentJar = absolutePath(AGENT_JAR, settings.get(AGENT_JAR));
-    return new LocalSettings(directory, format, layer, maxVolumeBytes, agentJar);
+    String accelerator = blankToNull(settings.get(BOOT_ACCELERATOR));
+    if (accelerator == null) {
+      accelerator = DEFAULT_BOOT_ACCELERATOR;
+    }
+    if (!ACCELERATORS.contains(accelerator)) {
+      throw invalid("setting '" + BOOT_ACCELERATOR + "' must be auto, kvm or tcg: " + accelerator);
+    }
+    return new LocalSettings(directory, format, layer, maxVolumeBytes, agentJar, accelerator);
   }
 
   private static DiskFormat parseFormat(String value) {

@@ -51,10 +51,21 @@ class LocalSettingsTest {
   void declaredPropertiesMatchTheAcceptedKeys() {
     assertThat(LocalSettings.PROPERTIES)
         .extracting(ConfigProperty::key)
-        .containsExactly("directory", "format", "layer", "maxVolumeBytes", "agentJar");
+        .containsExactly("directory", "format", "layer", "maxVolumeBytes", "agentJar", "bootAccelerator");
     assertThat(LocalSettings.PROPERTIES).filteredOn(ConfigProperty::required).extracting(ConfigProperty::key).containsExactly("directory");
     assertThat(LocalSettings.PROPERTIES).noneMatch(ConfigProperty::secret);
     assertThat(LocalSettings.PROPERTIES.get(1).defaultValue()).isEqualTo("qcow2");
+    assertThat(LocalSettings.PROPERTIES.get(5).defaultValue()).isEqualTo("auto");
+  }
+
+  @Test
+  void bootAcceleratorIsAutoKvmOrTcg() {
+    CloudAccountConfig tcg = new CloudAccountConfig("a", null, null, Map.of("directory", "/srv/a", "bootAccelerator", "tcg"), Map.of());
+    assertThat(LocalSettings.parse(tcg).bootAccelerator()).isEqualTo("tcg");
+    assertThat(LocalSettings.parse(new CloudAccountConfig("a", null, null, Map.of("directory", "/srv/a"), Map.of())).bootAccelerator())
+        .isEqualTo("auto");
+    CloudAccountConfig xen = new CloudAccountConfig("a", null, null, Map.of("directory", "/srv/a", "bootAccelerator", "xen"), Map.of());
+    assertThatThrownBy(() -> LocalSettings.parse(xen)).hasMessageContaining("auto, kvm or tcg");
   }
 
   @Test
