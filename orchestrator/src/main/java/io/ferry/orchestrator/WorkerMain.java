@@ -44,8 +44,9 @@ import com.zaxxer.hikari.HikariDataSource;
  * --migrate                          run the Flyway migrations first
  * </pre>
  *
- * <p>For tests: {@code FERRY_TEST_PAUSE=JOB=STEP#N;JOB2=STEP#N} makes the worker stop forever at
- * the N-th block boundary (default 1) of that job's step, after writing a file named after the job
+ * <p>For tests: {@code FERRY_TEST_PAUSE=JOB=STEP#N;JOB2=STEP@BYTES} makes the worker stop forever at
+ * the N-th block boundary (default 1) of that job's step, or at its first boundary at or past
+ * BYTES, after writing a file named after the job
  * into {@code FERRY_TEST_PAUSE_MARKERS}, so a test can kill the worker there.
  */
 public final class WorkerMain {
@@ -154,16 +155,25 @@ public final class WorkerMain {
       if (wanted == null) {
         return;
       }
-      int hash = wanted.indexOf('#');
+      int at = wanted.indexOf('@');
+      int hash = at >= 0 ? at : wanted.indexOf('#');
       StepName pauseIn = StepName.valueOf(hash < 0 ? wanted : wanted.substring(0, hash));
-      int atCall = hash < 0 ? 1 : Integer.parseInt(wanted.substring(hash + 1));
       if (step != pauseIn) {
         return;
       }
-      // The N-th boundary, or the step's last one (bytes 1) when the step has fewer than N.
-      int call = calls.merge(jobId + "/" + step, 1, Integer::sum);
-      if (call != atCall && !(call < atCall && bytesDone == 1)) {
-        return;
+      if (at >= 0) {
+        // The first boundary at or past a byte offset (block boundaries come closer together
+        // where a disk's map is fragmented, so a count would not say how far the step got).
+        if (bytesDone < Long.parseLong(wanted.substring(at + 1)) || calls.putIfAbsent(jobId + "/" + step, 1) != null) {
+          return;
+        }
+      } else {
+        // The N-th boundary, or the step's last one (bytes 1) when the step has fewer than N.
+        int atCall = hash < 0 ? 1 : Integer.parseInt(wanted.substring(hash + 1));
+        int call = calls.merge(jobId + "/" + step, 1, Integer::sum);
+        if (call != atCall && !(call < atCall && bytesDone == 1)) {
+          return;
+        }
       }
       try {
         Files.writeString(markers.resolve(jobId), step + " " + bytesDone);
