@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param bundleId the bundle's id in its store
  * @param createdAt when bundling started
  * @param source where the disk came from
- * @param disk the virtual disk's size, sector size and whole-disk SHA-256
+ * @param disk the virtual disk's size, sector size and whole-disk digest
  * @param chunking how the disk was cut and compressed
  * @param partitionTable the partition table found on the disk
  * @param bootMode how the disk boots, judged from the partition table
@@ -37,8 +37,11 @@ public record BundleManifest(
     ObjectNode cloudLayer,
     List<ChunkEntry> chunks) {
 
-  /** The manifest format version this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The manifest format version this code writes; it reads every version up to it. Version 1's
+   * whole-disk digest is {@link Disk#SHA256}, version 2's {@link Disk#SHA256_CHUNK_LIST}.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   public BundleManifest {
     Objects.requireNonNull(bundleId, "bundleId");
@@ -87,9 +90,30 @@ public record BundleManifest(
    *
    * @param virtualSize its size in bytes
    * @param logicalSectorSize the logical sector size the partition table uses (512 or 4096)
-   * @param sha256 the SHA-256 of the whole virtual disk, zeros included, in lower-case hex
+   * @param sha256 the whole-disk digest in lower-case hex, computed as {@code digestAlgorithm} says
+   * @param digestAlgorithm {@link #SHA256} (format version 1; also when absent) or {@link
+   *     #SHA256_CHUNK_LIST} (format version 2)
    */
-  public record Disk(long virtualSize, int logicalSectorSize, String sha256) {}
+  public record Disk(long virtualSize, int logicalSectorSize, String sha256, String digestAlgorithm) {
+
+    /** The SHA-256 of the whole virtual disk, zeros included (format version 1). */
+    public static final String SHA256 = "sha256";
+
+    /**
+     * The SHA-256 of the concatenated 32-byte SHA-256 digests of every chunk of the chunk grid in
+     * disk order, zero chunks included, the last chunk as long as what is left (format version 2).
+     */
+    public static final String SHA256_CHUNK_LIST = "sha256-chunk-list";
+
+    public Disk {
+      digestAlgorithm = digestAlgorithm == null ? SHA256 : digestAlgorithm;
+    }
+
+    /** A disk whose digest is the plain SHA-256 of the whole disk (format version 1). */
+    public Disk(long virtualSize, int logicalSectorSize, String sha256) {
+      this(virtualSize, logicalSectorSize, sha256, SHA256);
+    }
+  }
 
   /**
    * How the disk was cut into chunks.

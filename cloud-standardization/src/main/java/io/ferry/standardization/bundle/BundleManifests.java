@@ -108,6 +108,13 @@ public final class BundleManifests {
     if (digest == null || !Names.isChunkId(digest)) {
       throw corrupt(source, "disk.sha256 is not 64 lower-case hex digits: " + digest);
     }
+    String algorithm = manifest.disk().digestAlgorithm();
+    String expectedAlgorithm =
+        manifest.formatVersion() >= 2 ? BundleManifest.Disk.SHA256_CHUNK_LIST : BundleManifest.Disk.SHA256;
+    if (!expectedAlgorithm.equals(algorithm)) {
+      throw corrupt(source, "disk.digestAlgorithm of format version " + manifest.formatVersion() + " must be "
+          + expectedAlgorithm + ", found " + algorithm);
+    }
     int chunkSize = manifest.chunking().chunkSize();
     if (chunkSize < 4096 || Integer.bitCount(chunkSize) != 1) {
       throw corrupt(source, "chunking.chunkSize must be a power of two >= 4096: " + chunkSize);

@@ -46,10 +46,33 @@ class BundleManifestsTest {
   @Test
   void newerFormatVersionsAreRefusedAsUnsupported() {
     ObjectNode tree = tree(sample());
-    tree.put("formatVersion", 2);
+    tree.put("formatVersion", BundleManifest.FORMAT_VERSION + 1);
     assertThatThrownBy(() -> BundleManifests.fromJson(bytes(tree), "future"))
         .isInstanceOfSatisfying(FerryException.class,
             failure -> assertThat(failure.code()).isEqualTo(ErrorCode.UNSUPPORTED));
+  }
+
+  @Test
+  void aVersionOneManifestWithoutADigestAlgorithmReadsAsPlainSha256() {
+    ObjectNode tree = tree(sample());
+    ((ObjectNode) tree.get("disk")).remove("digestAlgorithm");
+    BundleManifest read = BundleManifests.fromJson(bytes(tree), "old");
+    assertThat(read.formatVersion()).isEqualTo(1);
+    assertThat(read.disk().digestAlgorithm()).isEqualTo(BundleManifest.Disk.SHA256);
+  }
+
+  @Test
+  void theDigestAlgorithmMustMatchTheFormatVersion() {
+    ObjectNode tree = tree(sample());
+    tree.put("formatVersion", 2);
+    assertThatThrownBy(() -> BundleManifests.fromJson(bytes(tree), "mixed"))
+        .isInstanceOfSatisfying(FerryException.class, failure -> {
+          assertThat(failure.code()).isEqualTo(ErrorCode.IMAGE_CORRUPT);
+          assertThat(failure.getMessage()).contains("disk.digestAlgorithm").contains("sha256-chunk-list");
+        });
+    ((ObjectNode) tree.get("disk")).put("digestAlgorithm", BundleManifest.Disk.SHA256_CHUNK_LIST);
+    assertThat(BundleManifests.fromJson(bytes(tree), "v2").disk().digestAlgorithm())
+        .isEqualTo(BundleManifest.Disk.SHA256_CHUNK_LIST);
   }
 
   @Test

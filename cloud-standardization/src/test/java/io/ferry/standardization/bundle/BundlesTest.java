@@ -33,7 +33,9 @@ class BundlesTest {
 
     BundleManifest manifest = result.manifest();
     assertThat(manifest.disk().virtualSize()).isEqualTo(content.length);
-    assertThat(manifest.disk().sha256()).isEqualTo(sha256(content));
+    assertThat(manifest.formatVersion()).isEqualTo(2);
+    assertThat(manifest.disk().digestAlgorithm()).isEqualTo("sha256-chunk-list");
+    assertThat(manifest.disk().sha256()).isEqualTo(chunkListDigest(content, CHUNK));
     for (ChunkEntry entry : manifest.chunks()) {
       assertThat(isZero(content, entry.offset(), entry.length())).isFalse();
     }
@@ -61,7 +63,63 @@ class BundlesTest {
 
     assertThat(result.bytesRead()).isEqualTo(2L * CHUNK);
     assertThat(result.manifest().chunks()).extracting(ChunkEntry::offset).containsExactly(5L * CHUNK, 40L * CHUNK);
-    assertThat(result.manifest().disk().sha256()).isEqualTo(sha256(sparse.content()));
+    assertThat(result.manifest().disk().sha256()).isEqualTo(chunkListDigest(sparse.content(), CHUNK));
+  }
+
+  @Test
+  void aVersionOneManifestWithThePlainWholeDiskDigestStillVerifiesAndRestores() throws Exception {
+    byte[] content = TestData.disk(9 * CHUNK + 777, CHUNK, 23);
+    BundleManifest current =
+        bundles.bundle("new", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options).manifest();
+    BundleManifest old = new BundleManifest(1, "old", current.createdAt(), current.source(),
+        new BundleManifest.Disk(content.length, 512, sha256(content)), current.chunking(), current.partitionTable(),
+        current.bootMode(), null, null, current.chunks());
+    store.putManifest("old", BundleManifests.toJson(old));
+
+    assertThat(bundles.manifest("old").disk().digestAlgorithm()).isEqualTo("sha256");
+    assertThat(bundles.verify("old", 2).intact()).isTrue();
+    MemoryDisk restored = new MemoryDisk(content.length);
+    bundles.restore("old", restored, RestoreOptions.defaults());
+    assertThat(restored.content()).isEqualTo(content);
+
+    // a version 1 digest is checked as the plain SHA-256: the chunk-list value does not pass
+    BundleManifest wrong = new BundleManifest(1, "wrong", current.createdAt(), current.source(),
+        new BundleManifest.Disk(content.length, 512, current.disk().sha256()), current.chunking(),
+        current.partitionTable(), current.bootMode(), null, null, current.chunks());
+    store.putManifest("wrong", BundleManifests.toJson(wrong));
+    assertThat(bundles.verify("wrong", 2).diskDigestMatches()).isFalse();
+    assertThatThrownBy(() -> bundles.restore("wrong", new MemoryDisk(content.length), RestoreOptions.defaults()))
+        .isInstanceOfSatisfying(FerryException.class,
+            failure -> assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY_CHECK_FAILED));
+  }
+
+  @Test
+  void aVersionTwoManifestWhoseChunkListDoesNotMatchItsDigestFailsVerifyAndRestore() throws Exception {
+    byte[] content = TestData.disk(8 * CHUNK, CHUNK, 29);
+    BundleManifest current =
+        bundles.bundle("whole", MemoryDisk.of(content), BundleManifest.Source.UNKNOWN, options).manifest();
+    // drop a chunk from the list: every listed chunk is intact, but the disk is not the one digested
+    List<ChunkEntry> fewer = current.chunks().subList(1, current.chunks().size());
+    BundleManifest cut = new BundleManifest(2, "cut", current.createdAt(), current.source(), current.disk(),
+        current.chunking(), current.partitionTable(), current.bootMode(), null, null, fewer);
+    store.putManifest("cut", BundleManifests.toJson(cut));
+    VerifyReport report = bundles.verify("cut", 2);
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.diskDigestMatches()).isFalse();
+    assertThatThrownBy(() -> bundles.restore("cut", new MemoryDisk(content.length), RestoreOptions.defaults()))
+        .isInstanceOfSatisfying(FerryException.class, failure -> {
+          assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY_CHECK_FAILED);
+          assertThat(failure.getMessage()).contains("sha256-chunk-list");
+        });
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    bundles.exportBundle("cut", archive);
+    InMemoryChunkStore other = new InMemoryChunkStore(clock);
+    assertThatThrownBy(() -> new Bundles(other, clock).importBundle(new ByteArrayInputStream(archive.toByteArray())))
+        .isInstanceOfSatisfying(FerryException.class, failure -> {
+          assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY_CHECK_FAILED);
+          assertThat(failure.getMessage()).contains("sha256-chunk-list");
+        });
+    assertThat(other.listManifests()).isEmpty();
   }
 
   @Test
@@ -230,6 +288,17 @@ class BundlesTest {
       }
     }
     return true;
+  }
+
+  /** The oracle of format version 2's digest, written out: SHA-256 over every chunk's SHA-256. */
+  private static String chunkListDigest(byte[] content, int chunkSize) throws Exception {
+    java.security.MessageDigest outer = java.security.MessageDigest.getInstance("SHA-256");
+    for (int offset = 0; offset < content.length; offset += chunkSize) {
+      java.security.MessageDigest chunk = java.security.MessageDigest.getInstance("SHA-256");
+      chunk.update(content, offset, Math.min(chunkSize, content.length - offset));
+      outer.update(chunk.digest());
+    }
+    return java.util.HexFormat.of().formatHex(outer.digest());
   }
 
   private static String sha256(byte[] content) {

@@ -37,6 +37,21 @@ class RestoreTargetsIT {
   }
 
   @Test
+  void theShellRecipeOfTheDocsGivesTheManifestsDiskDigestForARestoredDisk() throws Exception {
+    Path target = folder.resolve("restored.raw");
+    new Bundles(store, Clock.systemUTC()).restoreToFile("disk", target, RestoreOptions.defaults());
+    BundleManifest manifest = new Bundles(store, Clock.systemUTC()).manifest("disk");
+    // docs/bundle-manifest.md, "Checking a restored disk by hand"
+    Process shell = new ProcessBuilder("bash", "-c",
+        "set -o pipefail; head -c " + manifest.disk().virtualSize() + " \"" + target + "\" | split -b "
+            + manifest.chunking().chunkSize() + " --filter=sha256sum | cut -c1-64 | xxd -r -p | sha256sum")
+        .redirectErrorStream(true).start();
+    String output = new String(shell.getInputStream().readAllBytes()).trim();
+    assertThat(shell.waitFor()).as(output).isZero();
+    assertThat(output.substring(0, 64)).isEqualTo(manifest.disk().sha256());
+  }
+
+  @Test
   void anInterruptedRestoreToAFileResumesFromItsCheckpoint() throws Exception {
     Path target = folder.resolve("out.raw");
     Bundles failing = new Bundles(new FailingReads(store, 20), Clock.systemUTC());

@@ -105,6 +105,15 @@ public final class BundleArchive {
             "bundle archive of " + manifest.bundleId() + ": chunk " + chunkId + " is missing");
       }
     }
+    // a version 2 digest follows from the chunk ids (checked above): the chunk list must give it
+    if (BundleManifest.Disk.SHA256_CHUNK_LIST.equals(manifest.disk().digestAlgorithm())) {
+      String actual = DiskDigest.chunkList(manifest.chunks(), chunkSize, manifest.disk().virtualSize());
+      if (!actual.equals(manifest.disk().sha256())) {
+        throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED,
+            "bundle archive of " + manifest.bundleId() + ": the chunk list's sha256-chunk-list digest is " + actual
+                + ", the manifest says " + manifest.disk().sha256());
+      }
+    }
     store.putManifest(manifest.bundleId(), BundleManifests.toJson(manifest));
     return manifest;
   }

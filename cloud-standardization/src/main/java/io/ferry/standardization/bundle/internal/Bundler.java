@@ -12,7 +12,6 @@ import io.ferry.standardization.bundle.StoredObject;
 import io.ferry.standardization.image.DiskImageReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,10 +31,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cuts a disk into chunks and stores them, in four stages: the calling thread reads chunks in disk
- * order; one thread feeds them (and zero ranges) into the whole-disk digest in the same order; a
- * pool of {@code threads} detects zero chunks, hashes and compresses the rest; a second pool
- * writes them to the store, so hashing never waits for the store's writes. Results are taken back
+ * Cuts a disk into chunks and stores them, in three stages: the calling thread reads the chunks
+ * that hold data in disk order; a pool of {@code threads} detects zero chunks, hashes and
+ * compresses the rest; a second pool writes them to the store, so hashing never waits for the
+ * store's writes. The whole-disk digest (format version 2, {@link DiskDigest}) is computed from
+ * the chunk ids at the end, so no byte is hashed twice. Results are taken back
  * in disk order and journalled. At most {@code chunksInFlight} chunks are in flight and at most
  * {@code min(chunksInFlight, 2 * threads) + 2} chunk buffers exist (a chunk waiting for the store
  * holds only its compressed copy), so memory stays bounded whatever the disk's size.
@@ -74,9 +74,8 @@ public final class Bundler {
       resumed.put(entry.offset(), entry);
     }
 
-    MessageDigest diskDigest = ChunkCodec.newSha256();
     List<ChunkEntry> entries = new ArrayList<>();
-    // buffers: one per chunk in flight, plus slack for the digest stage running behind
+    // buffers: one per chunk being hashed or compressed, plus slack for the reading thread;
     // chunks waiting for the store hold only their compressed copy, so fewer buffers than chunks
     int bufferCount = Math.min(options.chunksInFlight(), 2 * options.threads()) + 2;
     BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(bufferCount);
@@ -88,8 +87,6 @@ public final class Bundler {
     ExecutorService storing =
         Executors.newFixedThreadPool(Math.min(options.chunksInFlight(), 2 * options.threads()),
             daemonThreads("ferry-bundle-store"));
-    // one thread feeds the whole-disk digest in disk order while the calling thread reads on
-    DigestStage digestStage = new DigestStage(diskDigest, options.chunksInFlight() + 8);
     // compressed chunks waiting for the store: reused, one per chunk in flight (no allocation per
     // chunk: arrays this large are humongous objects that make G1 collect early)
     BlockingQueue<byte[]> outputs = new ArrayBlockingQueue<>(options.chunksInFlight());
@@ -107,14 +104,9 @@ public final class Bundler {
         int length = (int) Math.min(chunkSize, virtualSize - offset);
         boolean holdsData = extents.holdsData(offset, offset + length);
         if (offset < resume.endOffset()) {
+          // journalled: the chunk's id is all the whole-disk digest needs, so nothing is read
           ChunkEntry done = resumed.get(offset);
-          if (done == null) {
-            digestStage.zeros(length);
-          } else {
-            byte[] buffer = buffers.take();
-            readFully(disk, offset, buffer, length);
-            bytesRead += length;
-            digestStage.data(new Shared(buffer, buffers, 1), length);
+          if (done != null) {
             entries.add(done);
           }
           options.listener().progress(offset + length, virtualSize);
@@ -124,31 +116,27 @@ public final class Bundler {
           takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
         }
         if (!holdsData) {
-          digestStage.zeros(length);
           inFlight.add(CompletableFuture.completedFuture(new Finished(offset, length, null)));
           continue;
         }
         byte[] buffer = buffers.take();
         readFully(disk, offset, buffer, length);
         bytesRead += length;
-        Shared shared = new Shared(buffer, buffers, 2);
-        digestStage.data(shared, length);
+        Shared shared = new Shared(buffer, buffers, 1);
         inFlight.add(submitChunk(pool, storing, offset, shared, length, outputs, options.compressionLevel()));
       }
       while (!inFlight.isEmpty()) {
         takeBack(inFlight.removeFirst(), entries, journal, options, virtualSize);
       }
-      diskSha256 = digestStage.finish();
+      // format version 2: the digest over the chunk grid's digests, from the chunk ids alone
+      diskSha256 = DiskDigest.chunkList(entries, chunkSize, virtualSize);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       throw new FerryException(ErrorCode.CANCELLED, "bundling " + bundleId + " was interrupted");
-    } catch (ExecutionException impossible) {
-      throw new FerryException(ErrorCode.INTERNAL, "the whole-disk digest failed", impossible.getCause());
     } finally {
       inFlight.forEach(future -> future.cancel(true));
       pool.shutdownNow();
       storing.shutdownNow();
-      digestStage.close();
     }
 
     BundleManifest manifest =
@@ -158,7 +146,7 @@ public final class Bundler {
             createdAt,
             source,
             new BundleManifest.Disk(
-                virtualSize, layout.logicalSectorSize(), diskSha256),
+                virtualSize, layout.logicalSectorSize(), diskSha256, BundleManifest.Disk.SHA256_CHUNK_LIST),
             new BundleManifest.Chunking(chunkSize, "zstd", options.compressionLevel()),
             layout.table(),
             layout.bootMode(),
@@ -263,7 +251,7 @@ public final class Bundler {
     options.listener().progress(finished.offset() + finished.length(), virtualSize);
   }
 
-  /** A chunk buffer used by several stages; back to the pool when the last one is done. */
+  /** A chunk buffer lent to the hashing stage; back to the pool when its users are done. */
   private static final class Shared {
     private final byte[] buffer;
     private final BlockingQueue<byte[]> pool;
@@ -279,72 +267,6 @@ public final class Bundler {
       if (users.decrementAndGet() == 0) {
         pool.add(buffer);
       }
-    }
-  }
-
-  /**
-   * Feeds the whole-disk digest on its own thread, in submission order. Runs of zeros are merged
-   * into one task, and at most {@code maxTasks} tasks wait at once, so the queue stays bounded even
-   * for huge sparse disks.
-   */
-  private static final class DigestStage implements AutoCloseable {
-    private static final long MAX_ZERO_RUN = 1L << 30;
-
-    private final MessageDigest digest;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(daemonThreads("ferry-bundle-digest"));
-    private final java.util.concurrent.Semaphore slots;
-    private long pendingZeros;
-
-    DigestStage(MessageDigest digest, int maxTasks) {
-      this.digest = digest;
-      this.slots = new java.util.concurrent.Semaphore(maxTasks);
-    }
-
-    void zeros(long count) throws InterruptedException {
-      pendingZeros += count;
-      if (pendingZeros >= MAX_ZERO_RUN) {
-        flushZeros();
-      }
-    }
-
-    void data(Shared shared, int length) throws InterruptedException {
-      flushZeros();
-      submit(() -> {
-        try {
-          digest.update(shared.buffer, 0, length);
-        } finally {
-          shared.release();
-        }
-      });
-    }
-
-    String finish() throws InterruptedException, ExecutionException {
-      flushZeros();
-      return thread.submit(() -> ChunkCodec.hex(digest.digest())).get();
-    }
-
-    private void flushZeros() throws InterruptedException {
-      if (pendingZeros > 0) {
-        long count = pendingZeros;
-        pendingZeros = 0;
-        submit(() -> ChunkCodec.updateWithZeros(digest, count));
-      }
-    }
-
-    private void submit(Runnable task) throws InterruptedException {
-      slots.acquire();
-      thread.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          slots.release();
-        }
-      });
-    }
-
-    @Override
-    public void close() {
-      thread.shutdownNow();
     }
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -112,19 +111,25 @@ public final class RawFileTarget implements DiskImageWriter {
     Files.move(temporary, progressFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Feeds the bytes already restored in {@code [0, end)} into {@code digest}. */
-  public void digestPrefix(MessageDigest digest, long end) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+  /**
+   * Feeds the bytes already restored in {@code [0, end)} into {@code digest}, chunk by chunk
+   * ({@code end} is a chunk boundary or the end of the disk), re-reading them from the file.
+   */
+  public void digestPrefix(DiskDigest digest, long end, int chunkSize) throws IOException {
+    byte[] chunk = new byte[(int) Math.min(chunkSize, Math.max(end, 1))];
     long position = 0;
     while (position < end) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-      int read = channel.read(buffer, position);
-      if (read < 0) {
-        ChunkCodec.updateWithZeros(digest, end - position);
-        return;
+      int length = (int) Math.min(chunkSize, end - position);
+      ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, length);
+      while (buffer.hasRemaining()) {
+        int read = channel.read(buffer, position + buffer.position());
+        if (read < 0) {
+          java.util.Arrays.fill(chunk, buffer.position(), length, (byte) 0); // past the end: zeros
+          break;
+        }
       }
-      digest.update(buffer.array(), 0, read);
-      position += read;
+      digest.chunk(chunk, length, null);
+      position += length;
     }
   }
 

@@ -11,7 +11,6 @@ import io.ferry.standardization.bundle.VerifyReport;
 import io.ferry.standardization.image.DiskImageWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +57,9 @@ public final class Restorer {
         resumeFrom = progress.get().restoredUpTo();
       }
     }
-    MessageDigest digest = options.checkDiskDigest() ? ChunkCodec.newSha256() : null;
+    DiskDigest digest = options.checkDiskDigest() ? DiskDigest.forManifest(manifest) : null;
     if (digest != null && resumeFrom > 0) {
-      target.digestPrefix(digest, resumeFrom);
+      target.digestPrefix(digest, resumeFrom, manifest.chunking().chunkSize());
     }
     List<ChunkEntry> remaining = new ArrayList<>();
     for (ChunkEntry entry : manifest.chunks()) {
@@ -84,7 +83,7 @@ public final class Restorer {
         }
         gap(writer, digest, position, entry.offset(), writeZeros);
         if (digest != null) {
-          digest.update(fetched.data(), 0, (int) entry.length());
+          digest.chunk(fetched.data(), (int) entry.length(), entry.sha256()); // intact: hashes to its id
         }
         writer.write(entry.offset(), ByteBuffer.wrap(fetched.data(), 0, (int) entry.length()));
         chunks.release(fetched);
@@ -102,11 +101,11 @@ public final class Restorer {
     }
     gap(writer, digest, position, virtualSize, writeZeros);
     if (digest != null) {
-      String actual = ChunkCodec.hex(digest.digest());
+      String actual = digest.finish();
       if (!actual.equals(manifest.disk().sha256())) {
         throw new FerryException(ErrorCode.INTEGRITY_CHECK_FAILED,
-            "bundle " + bundleId + ": the restored disk hashes to " + actual + ", the manifest says "
-                + manifest.disk().sha256());
+            "bundle " + bundleId + ": the restored disk's " + manifest.disk().digestAlgorithm() + " digest is "
+                + actual + ", the manifest says " + manifest.disk().sha256());
       }
     }
     options.listener().progress(virtualSize, virtualSize);
@@ -114,13 +113,13 @@ public final class Restorer {
         Duration.ofNanos(System.nanoTime() - started));
   }
 
-  private static void gap(DiskImageWriter writer, MessageDigest digest, long from, long to, boolean writeZeros)
+  private static void gap(DiskImageWriter writer, DiskDigest digest, long from, long to, boolean writeZeros)
       throws IOException {
     if (to <= from) {
       return;
     }
     if (digest != null) {
-      ChunkCodec.updateWithZeros(digest, to - from);
+      digest.zeros(to - from);
     }
     if (writeZeros) {
       for (long position = from; position < to; ) {
@@ -133,7 +132,7 @@ public final class Restorer {
 
   /** Re-hashes every chunk of {@code manifest} and recomputes the whole-disk digest. */
   public VerifyReport verify(BundleManifest manifest, int threads, int chunksInFlight) throws IOException {
-    MessageDigest digest = ChunkCodec.newSha256();
+    DiskDigest digest = DiskDigest.forManifest(manifest);
     List<VerifyReport.ChunkProblem> problems = new ArrayList<>();
     long position = 0;
     long checked = 0;
@@ -146,8 +145,8 @@ public final class Restorer {
         if (!fetched.intact()) {
           problems.add(new VerifyReport.ChunkProblem(entry.sha256(), entry.offset(), fetched.problem()));
         } else if (problems.isEmpty()) {
-          ChunkCodec.updateWithZeros(digest, entry.offset() - position);
-          digest.update(fetched.data(), 0, (int) entry.length());
+          digest.zeros(entry.offset() - position);
+          digest.chunk(fetched.data(), (int) entry.length(), entry.sha256()); // intact: hashes to its id
         }
         position = entry.end();
         chunks.release(fetched);
@@ -159,8 +158,8 @@ public final class Restorer {
     if (!problems.isEmpty()) {
       return new VerifyReport(manifest.bundleId(), checked, problems, false, false);
     }
-    ChunkCodec.updateWithZeros(digest, manifest.disk().virtualSize() - position);
-    boolean matches = ChunkCodec.hex(digest.digest()).equals(manifest.disk().sha256());
+    digest.zeros(manifest.disk().virtualSize() - position);
+    boolean matches = digest.finish().equals(manifest.disk().sha256());
     return new VerifyReport(manifest.bundleId(), checked, problems, true, matches);
   }
 }
