@@ -68,8 +68,17 @@ class MigrationEndToEndIT extends WorkflowIntegrationTest {
     }
     assertThat(end).as(stream.body()).isNotNull();
     assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("SUCCEEDED");
-    assertThat(progress).as("several progress events").hasSizeGreaterThan(3);
+    // The stream samples the job every half second: a fast migration shows few steps, but always
+    // some, in the workflow's order.
+    assertThat(progress).as("progress events").isNotEmpty();
     assertThat(progress).anySatisfy(data -> assertThat(data.get("state").asText()).isEqualTo("RUNNING"));
+    List<Integer> steps = new ArrayList<>();
+    for (JsonNode data : progress) {
+      if (data.hasNonNull("currentStep")) {
+        steps.add(io.ferry.orchestrator.StepName.valueOf(data.get("currentStep").asText()).ordinal());
+      }
+    }
+    assertThat(steps).as(progress.toString()).isSorted();
 
     JsonNode migration = admin.get("/api/v1/migrations/" + id).json();
     assertThat(migration.get("state").asText()).as(migration.toString()).isEqualTo("SUCCEEDED");
