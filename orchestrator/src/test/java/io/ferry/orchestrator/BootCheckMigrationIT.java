@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.orchestrator.support.Fixtures;
+import io.ferry.orchestrator.support.Jobs;
 import io.ferry.orchestrator.support.Leftovers;
 import io.ferry.orchestrator.support.TestDatabase;
 import io.ferry.standardization.bundle.LocalChunkStore;
@@ -156,27 +157,6 @@ class BootCheckMigrationIT {
     return job;
   }
 
-  private MigrationStatus await(String job) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
-    while (Instant.now().isBefore(deadline)) {
-      MigrationStatus status = orchestrator.status(job).orElseThrow();
-      if (status.state().finished()) {
-        return status;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("job " + job + " did not finish: " + describe(orchestrator.status(job).orElseThrow()));
-  }
-
-  private static String describe(MigrationStatus status) {
-    StringBuilder text = new StringBuilder(status.state() + " " + status.errorCode() + " " + status.errorMessage());
-    for (MigrationStatus.StepStatus step : status.steps()) {
-      text.append("\n  ").append(step.name()).append(' ').append(step.state()).append(" attempts=")
-          .append(step.attempts()).append(' ').append(step.errorCode()).append(' ').append(step.errorMessage());
-    }
-    return text.toString();
-  }
-
   private void account(String id, String format, String layer, Path directory) throws Exception {
     Files.createDirectories(directory.resolve("images"));
     // TCG: nested KVM on the test machines starts QEMU but hangs the guest after GRUB (measured).
@@ -196,5 +176,13 @@ class BootCheckMigrationIT {
   private static boolean onPath(String binary) {
     return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
         .anyMatch(folder -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, binary)));
+  }
+
+  private MigrationStatus await(String job) throws InterruptedException {
+    return Jobs.await(orchestrator, job, Duration.ofMinutes(15), Duration.ofMillis(500));
+  }
+
+  private static String describe(MigrationStatus status) {
+    return Jobs.describe(status);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.orchestrator.support.Fixtures;
+import io.ferry.orchestrator.support.Jobs;
 import io.ferry.orchestrator.support.Leftovers;
 import io.ferry.orchestrator.support.TestDatabase;
 import io.ferry.standardization.bundle.LocalChunkStore;
@@ -105,15 +106,7 @@ class HelperModeIT {
   }
 
   private MigrationStatus await(String job) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-    while (Instant.now().isBefore(deadline)) {
-      MigrationStatus status = orchestrator.status(job).orElseThrow();
-      if (status.state().finished()) {
-        return status;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("job " + job + " did not finish: " + orchestrator.status(job).orElseThrow());
+    return Jobs.await(orchestrator, job, Duration.ofMinutes(3), Duration.ofMillis(100));
   }
 
   private ResolvedAccount account(String id, String format, Path directory) throws Exception {

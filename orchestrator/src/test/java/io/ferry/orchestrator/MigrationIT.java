@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.orchestrator.support.Fixtures;
+import io.ferry.orchestrator.support.Jobs;
 import io.ferry.orchestrator.support.Leftovers;
 import io.ferry.orchestrator.support.TestDatabase;
 import io.ferry.standardization.bundle.LocalChunkStore;
@@ -363,12 +364,7 @@ class MigrationIT {
   }
 
   private static String describe(MigrationStatus status) {
-    StringBuilder text = new StringBuilder(status.state() + " " + status.errorCode() + " " + status.errorMessage());
-    for (MigrationStatus.StepStatus step : status.steps()) {
-      text.append("\n  ").append(step.name()).append(' ').append(step.state()).append(" attempts=")
-          .append(step.attempts()).append(' ').append(step.errorCode()).append(' ').append(step.errorMessage());
-    }
-    return text.toString();
+    return Jobs.describe(status);
   }
 
   private void account(String id, String format, String layer, Path directory) throws Exception {
