@@ -16,24 +16,12 @@
 //   CHROMIUM                the browser (default /usr/bin/chromium)
 // Exit status 0 when every check passed; 1 with the failed check otherwise.
 
-import { chromium } from 'playwright-core';
+import { baseUrlArgument, check, env, launch, report, screenshotter } from './harness.mjs';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const baseUrl = (process.argv[2] ?? process.env.FERRY_URL ?? '').replace(/\/$/, '');
-if (!baseUrl) {
-  console.error('usage: node e2e/policies.mjs <base-url>');
-  process.exit(2);
-}
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) {
-    console.error(`missing environment variable ${name}`);
-    process.exit(2);
-  }
-  return value;
-};
+const baseUrl = baseUrlArgument('e2e/policies.mjs');
 const admin = env('FERRY_E2E_USER');
 const viewer = env('FERRY_E2E_VIEWER');
 const otherUser = env('FERRY_E2E_OTHER_USER');
@@ -50,15 +38,7 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-chromium-'));
 const problems = [];
 let step = 'start';
 
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
+const shot = screenshotter(screenshots);
 
 /** Runs `action`, which makes a request the server refuses on purpose: Chromium logs it as a failed resource. */
 async function expectingRefusal(action) {
@@ -106,23 +86,7 @@ async function noSidewaysScroll(page, what) {
   check(overflow <= 0, `${what} scrolls sideways by ${overflow}px at tablet width`);
 }
 
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1366, height: 900 },
-  acceptDownloads: true,
-});
-context.setDefaultTimeout(20_000);
-const page = context.pages()[0] ?? (await context.newPage());
-page.on('console', (message) => {
-  if (message.type() === 'error') {
-    problems.push(`console error during "${step}": ${message.text()}`);
-  }
-});
-page.on('pageerror', (error) => problems.push(`page error during "${step}": ${error.message}`));
-page.on('dialog', (dialog) => dialog.accept());
+const { context, page } = await launch({ executablePath, userDataDir, problems, currentStep: () => step, acceptDownloads: true });
 
 let failed = null;
 try {
@@ -388,12 +352,4 @@ try {
   await context.close();
   rmSync(userDataDir, { recursive: true, force: true });
 }
-if (failed) {
-  console.error(`E2E FAILED at "${step}": ${failed.message}`);
-  if (problems.length > 0) {
-    console.error(`browser problems:\n  ${problems.join('\n  ')}`);
-  }
-  console.error(`screenshots: ${screenshots}`);
-  process.exit(1);
-}
-console.log(`E2E passed (${workflow} workflow); screenshots in ${screenshots}`);
+report({ failed, step, problems, screenshots, workflow });

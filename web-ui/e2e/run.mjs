@@ -15,24 +15,12 @@
 //   CHROMIUM                                   the browser (default /usr/bin/chromium)
 // Exit status 0 when every check passed; 1 with the failed check otherwise.
 
-import { chromium } from 'playwright-core';
+import { baseUrlArgument, check, env, launch, report, screenshotter } from './harness.mjs';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const baseUrl = (process.argv[2] ?? process.env.FERRY_URL ?? '').replace(/\/$/, '');
-if (!baseUrl) {
-  console.error('usage: node e2e/run.mjs <base-url>');
-  process.exit(2);
-}
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) {
-    console.error(`missing environment variable ${name}`);
-    process.exit(2);
-  }
-  return value;
-};
+const baseUrl = baseUrlArgument('e2e/run.mjs');
 const user = env('FERRY_E2E_USER');
 const password = env('FERRY_E2E_PASSWORD');
 const otherUser = env('FERRY_E2E_OTHER_USER');
@@ -52,15 +40,7 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-chromium-'));
 const problems = [];
 let step = 'start';
 
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
+const shot = screenshotter(screenshots);
 
 async function signIn(page, name, secret) {
   await page.goto(`${baseUrl}/`);
@@ -93,22 +73,7 @@ async function migrationState(page) {
   return (await page.getByTestId('migration-state').innerText()).trim();
 }
 
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1366, height: 900 },
-});
-context.setDefaultTimeout(20_000);
-const page = context.pages()[0] ?? (await context.newPage());
-page.on('console', (message) => {
-  if (message.type() === 'error') {
-    problems.push(`console error during "${step}": ${message.text()}`);
-  }
-});
-page.on('pageerror', (error) => problems.push(`page error during "${step}": ${error.message}`));
-page.on('dialog', (dialog) => dialog.accept());
+const { context, page } = await launch({ executablePath, userDataDir, problems, currentStep: () => step });
 
 let failed = null;
 try {
@@ -271,12 +236,4 @@ try {
   await context.close();
   rmSync(userDataDir, { recursive: true, force: true });
 }
-if (failed) {
-  console.error(`E2E FAILED at "${step}": ${failed.message}`);
-  if (problems.length > 0) {
-    console.error(`browser problems:\n  ${problems.join('\n  ')}`);
-  }
-  console.error(`screenshots: ${screenshots}`);
-  process.exit(1);
-}
-console.log(`E2E passed (${workflow} workflow); screenshots in ${screenshots}`);
+report({ failed, step, problems, screenshots, workflow });
