@@ -480,9 +480,16 @@ public final class Steps {
     return JSON.readTree(plan);
   }
 
+  /**
+   * The new image's name: the option {@code name} (or {@code targetImageName}, as the dashboard,
+   * the CLI and triggers send it), else the source image's name, target layer and job id.
+   */
   private static String imageName(Job job, JsonNode plan) throws IOException {
     JsonNode options = JSON.readTree(job.options());
     String name = options.path("name").asText("");
+    if (name.isBlank()) {
+      name = options.path("targetImageName").asText("");
+    }
     if (!name.isBlank()) {
       return name;
     }

@@ -104,11 +104,13 @@ class FerryCliIT extends WorkflowIntegrationTest {
     assertThat(ferry(otherToken, "images", "lab").err()).contains("no cloud account 'lab' (this tenant has none)");
 
     Run started = ferry(token, "migrate", "--source", "lab:debian-12.raw", "--target", "lab", "--name", "copy",
-        "--output", "json");
+        "--option", "bootCheck=true", "--option", "mode=direct", "--output", "json");
     assertThat(started.status()).as(started.err()).isZero();
     JsonNode migration = JSON.readTree(started.out());
     String id = migration.get("id").asText();
     assertThat(migration.get("sourceImageId").asText()).isEqualTo("debian-12.raw");
+    assertThat(migration.get("options")).as(migration.toString()).isEqualTo(JSON.valueToTree(
+        Map.of("targetImageName", "copy", "bootCheck", "true", "mode", "direct")));
 
     Run jobs = ferry(token, "jobs");
     assertThat(jobs.status()).isZero();

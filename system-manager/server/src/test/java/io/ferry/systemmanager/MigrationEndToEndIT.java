@@ -42,8 +42,9 @@ class MigrationEndToEndIT extends WorkflowIntegrationTest {
     Api.Response refreshed = admin.post("/api/v1/cloud-accounts/" + source + "/images/refresh", null);
     assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
 
+    // The option as the dashboard and the CLI send it (the API also takes "name").
     Api.Response created = admin.post("/api/v1/migrations", Map.of("sourceAccountId", source,
-        "sourceImageId", "debian-12-aws.raw", "targetAccountId", target, "options", Map.of("name", "debian-12-kvm")));
+        "sourceImageId", "debian-12-aws.raw", "targetAccountId", target, "options", Map.of("targetImageName", "debian-12-kvm")));
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
     String id = created.json().get("id").asText();
 

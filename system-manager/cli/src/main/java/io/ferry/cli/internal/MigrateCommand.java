@@ -27,6 +27,11 @@ final class MigrateCommand extends Commands implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "NAME", description = "The name of the new image in the target.")
   String name;
 
+  @Option(names = "--option", paramLabel = "KEY=VALUE",
+      description = "A migration option, repeatable: mode=helper (run the guest agent on a helper in the target),"
+          + " bootCheck=true (VERIFY boots the new image), bootCheckTimeoutSeconds=N.")
+  Map<String, String> options = new LinkedHashMap<>();
+
   @Option(names = "--wait", description = "Follow the migration until it ends; exit 0 only if it succeeded.")
   boolean wait;
 
@@ -58,8 +63,12 @@ final class MigrateCommand extends Commands implements Callable<Integer> {
     request.put("sourceAccountId", sourceAccount.path("id").asText());
     request.put("sourceImageId", image.path("id").asText());
     request.put("targetAccountId", targetAccount.path("id").asText());
+    Map<String, String> migrationOptions = new LinkedHashMap<>(options);
     if (name != null && !name.isBlank()) {
-      request.put("options", Map.of("targetImageName", name));
+      migrationOptions.put("targetImageName", name);
+    }
+    if (!migrationOptions.isEmpty()) {
+      request.put("options", migrationOptions);
     }
     JsonNode migration = client.post("api/v1/migrations", request);
     String id = migration.path("id").asText();
