@@ -3,7 +3,8 @@
 
 import type { FieldProblem } from '../api';
 import { ApiError } from '../api';
-import { h, uniqueId } from '../dom';
+import { alertBox, h, replace, uniqueId } from '../dom';
+import { errorText } from '../context';
 
 export interface CheckedField {
   element: HTMLElement;
@@ -121,4 +122,26 @@ export function showFieldErrors(
 /** The field errors an API failure carries (empty for other failures). */
 export function apiFieldErrors(error: unknown): FieldProblem[] {
   return error instanceof ApiError ? error.fieldErrors : [];
+}
+
+/** A form's own checks failed: the problems next to their fields, a summary in `status`. */
+export function showCheckFailure(fields: Record<string, CheckedField>, status: HTMLElement, problems: FieldProblem[]): void {
+  showFieldErrors(fields, problems);
+  replace(status, alertBox('Please correct the marked fields.'));
+}
+
+/**
+ * The server refused a save: its field errors next to their fields (`fieldFor` as in
+ * {@link showFieldErrors}), and in `status` the failure itself, or a pointer to the marked fields
+ * when every problem found its field.
+ */
+export function showSaveFailure(
+  fields: Record<string, CheckedField>,
+  status: HTMLElement,
+  error: unknown,
+  fieldFor?: (apiField: string) => string,
+): void {
+  const problems = apiFieldErrors(error);
+  const unplaced = showFieldErrors(fields, problems, fieldFor);
+  replace(status, alertBox(unplaced.length > 0 || problems.length === 0 ? errorText(error) : 'The server refused the marked fields.'));
 }

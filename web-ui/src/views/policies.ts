@@ -2,8 +2,8 @@ import type { CloudAccount, Policy, PolicyKind } from '../api';
 import { alertBox, h, replace } from '../dom';
 import { formatDateTime } from '../format';
 import { EMPTY_POLICY_FORM, type PolicyFormValues, policyFormField, policyFormValues, policyRequest, policyRules, policySubject } from '../policies';
-import { type Context, errorBox, errorText } from '../context';
-import { apiFieldErrors, type CheckedField, checkboxGroup, checkedField, showFieldErrors } from './forms';
+import { type Context, errorBox } from '../context';
+import { type CheckedField, checkboxGroup, checkedField, showCheckFailure, showSaveFailure } from './forms';
 
 const KIND_LABELS: Record<PolicyKind, string> = {
   ACCESS: 'Allowed accounts and regions',
@@ -216,8 +216,7 @@ function policyForm(
           approvalMinCost: minimum.value,
         });
         if (!checked.request) {
-          showFieldErrors(fields, checked.errors);
-          replace(status, alertBox('Please correct the marked fields.'));
+          showCheckFailure(fields, status, checked.errors);
           return;
         }
         submit.disabled = true;
@@ -225,8 +224,7 @@ function policyForm(
           const policy = editing ? await context.api.updatePolicy(editing.id, checked.request) : await context.api.createPolicy(checked.request);
           await saved(editing ? `Saved the policy "${policy.name}".` : `Created the policy "${policy.name}".`);
         } catch (error) {
-          const unplaced = showFieldErrors(fields, apiFieldErrors(error), policyFormField);
-          replace(status, alertBox(unplaced.length > 0 || apiFieldErrors(error).length === 0 ? errorText(error) : 'The server refused the marked fields.'));
+          showSaveFailure(fields, status, error, policyFormField);
           submit.disabled = false;
         }
       },

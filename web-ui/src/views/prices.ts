@@ -1,7 +1,7 @@
 import type { CloudAccount, PriceSheet } from '../api';
 import { alertBox, h, replace } from '../dom';
-import { type Context, errorBox, errorText } from '../context';
-import { apiFieldErrors, type CheckedField, checkedField, showFieldErrors } from './forms';
+import { type Context, errorBox } from '../context';
+import { type CheckedField, checkedField, showCheckFailure, showSaveFailure } from './forms';
 
 const PRICE_FIELDS: Array<[keyof PriceSheet & string, string, string]> = [
   ['egressPerGb', 'Egress per GB', 'What leaving this account costs for each GB (10⁹ bytes) a migration reads from it.'],
@@ -76,8 +76,7 @@ export async function pricesView(context: Context, main: HTMLElement, accountId:
             event.preventDefault();
             const checked = priceSheetFrom(Object.fromEntries([...inputs].map(([key, input]) => [key, input.value])));
             if (!checked.sheet) {
-              showFieldErrors(fields, checked.errors);
-              replace(status, alertBox('Please correct the marked fields.'));
+              showCheckFailure(fields, status, checked.errors);
               return;
             }
             try {
@@ -85,8 +84,7 @@ export async function pricesView(context: Context, main: HTMLElement, accountId:
               replace(status, alertBox('Saved the prices. New estimates use them.', 'success'));
               await load();
             } catch (error) {
-              const unplaced = showFieldErrors(fields, apiFieldErrors(error));
-              replace(status, alertBox(unplaced.length > 0 || apiFieldErrors(error).length === 0 ? errorText(error) : 'The server refused the marked fields.'));
+              showSaveFailure(fields, status, error);
             }
           },
         },

@@ -2,8 +2,8 @@ import type { CloudAccount, Trigger, TriggerEvent, TriggerKind } from '../api';
 import { alertBox, h, replace } from '../dom';
 import { formatDateTime } from '../format';
 import { nextFiring, triggerCondition, triggerFormValues, triggerHistory, triggerImages, triggerRequest, type TriggerFormValues } from '../triggers';
-import { type Context, errorBox, errorText } from '../context';
-import { apiFieldErrors, type CheckedField, checkboxGroup, checkedField, showFieldErrors } from './forms';
+import { type Context, errorBox } from '../context';
+import { type CheckedField, checkboxGroup, checkedField, showCheckFailure, showSaveFailure } from './forms';
 
 const KIND_LABELS: Record<TriggerKind, string> = {
   SCHEDULE: 'On a schedule (cron)',
@@ -220,8 +220,7 @@ function triggerForm(
           enabled: enabled.checked,
         });
         if (!checked.request) {
-          showFieldErrors(fields, checked.errors);
-          replace(status, alertBox('Please correct the marked fields.'));
+          showCheckFailure(fields, status, checked.errors);
           return;
         }
         submit.disabled = true;
@@ -229,8 +228,7 @@ function triggerForm(
           const trigger = editing ? await context.api.updateTrigger(editing.id, checked.request) : await context.api.createTrigger(checked.request);
           await saved(editing ? `Saved the trigger "${trigger.name}".` : `Created the trigger "${trigger.name}".`);
         } catch (error) {
-          const unplaced = showFieldErrors(fields, apiFieldErrors(error));
-          replace(status, alertBox(unplaced.length > 0 || apiFieldErrors(error).length === 0 ? errorText(error) : 'The server refused the marked fields.'));
+          showSaveFailure(fields, status, error);
           submit.disabled = false;
         }
       },
