@@ -33,16 +33,8 @@ mirror="$(grep -hoE '^(URIs:|deb) *https?://[^ ]+/debian/?( |$)' /etc/apt/source
   /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1 | grep -oE 'https?://[^ ]+' || true)"
 mirror="${mirror:-http://deb.debian.org/debian}"
 
-mkdir -p "$base"
-work="$(mktemp -d "$base/.build.XXXXXX")"
-root="$work/root"
-mounted=()
-cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}" 2>/dev/null || umount --lazy "${mounted[$i]}"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/lib/chroot-build.sh
+build_folder
 
 started=$(date +%s)
 # udev (a dependency of initramfs-tools-core) brings /lib/systemd/system: the agent sees systemd.
@@ -52,12 +44,9 @@ debootstrap --variant=minbase --include=linux-image-cloud-amd64,initramfs-tools,
 
 # A host-only style initramfs: only what /etc/initramfs-tools/modules lists (plus what the root needs).
 sed -i 's/^MODULES=.*/MODULES=list/' "$root/etc/initramfs-tools/initramfs.conf"
-for fs in proc sys dev; do
-  mount --bind "/$fs" "$root/$fs"; mounted+=("$root/$fs")
-done
+bind_host_filesystems "$root"
 chroot "$root" /usr/sbin/update-initramfs -u -k all >"$work/initramfs.log" 2>&1 || { cat "$work/initramfs.log" >&2; exit 1; }
-for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}"; done
-mounted=()
+unbind_all
 
 # Keep it small: package caches, lists, documentation, locales.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/debootstrap \

@@ -46,22 +46,12 @@ if [ ! -f /usr/lib/grub/i386-pc/boot.img ] || ! command -v grub-mkimage >/dev/nu
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq grub-pc-bin >/dev/null
 fi
 
-mkdir -p "$base"
-work="$(mktemp -d "$base/.build.XXXXXX")"
-root="$work/root"
-mounted=()
-cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}" 2>/dev/null || umount --lazy "${mounted[$i]}"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/lib/chroot-build.sh
+build_folder
 started=$(date +%s)
 
 cp -a "$fixtures/debian-boot/root" "$root"
-for fs in proc sys dev; do
-  mount --bind "/$fs" "$root/$fs"; mounted+=("$root/$fs")
-done
+bind_host_filesystems "$root"
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
 echo "installing systemd-sysv and cloud-init into the Debian root"
 { in_root apt-get update -qq && in_root apt-get install -y -qq --no-install-recommends systemd-sysv cloud-init; } \
@@ -93,8 +83,7 @@ initrd /boot/initrd.img-$version
 boot
 EOF
 
-for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}"; done
-mounted=()
+unbind_all
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/{doc,man,locale,info} \
   "$root"/var/log/*.log "$root"/var/log/apt
 find "$root/dev" -mindepth 1 -delete
@@ -126,13 +115,10 @@ virtio="$work/virtio"
 cp -a "$root" "$virtio"
 printf 'virtio_pci\nvirtio_blk\n' >> "$virtio/etc/initramfs-tools/modules"
 printf 'datasource_list: [ NoCloud, None ]\n' > "$virtio/etc/cloud/cloud.cfg.d/90_dpkg.cfg"
-for fs in proc sys dev; do
-  mount --bind "/$fs" "$virtio/$fs"; mounted+=("$virtio/$fs")
-done
+bind_host_filesystems "$virtio"
 chroot "$virtio" /usr/sbin/update-initramfs -u -k all >"$work/initramfs-virtio.log" 2>&1 \
   || { cat "$work/initramfs-virtio.log" >&2; exit 1; }
-for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}"; done
-mounted=()
+unbind_all
 find "$virtio/dev" -mindepth 1 -delete
 disk "$work/debian-12-kvm.raw" "$virtio"
 rm -rf "$virtio"
