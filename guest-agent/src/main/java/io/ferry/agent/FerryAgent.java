@@ -5,8 +5,10 @@ import io.ferry.agent.internal.cli.DaemonCommand;
 import io.ferry.agent.internal.cli.DetectCommand;
 import io.ferry.agent.internal.cli.InjectCommand;
 import io.ferry.agent.internal.cli.StripCommand;
+import io.ferry.agent.internal.cli.Subcommands;
 import io.ferry.agent.internal.cli.UndoCommand;
 import io.ferry.standardization.FerryException;
+import io.ferry.standardization.image.DiskImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,15 +17,7 @@ import picocli.CommandLine.Command;
     name = "ferry-agent",
     mixinStandardHelpOptions = true,
     version = "ferry-agent 0.1.0",
-    description = "Detects, strips and injects cloud layers, and converts disk images.",
-    subcommands = {
-      ImageCommand.class,
-      DetectCommand.class,
-      StripCommand.class,
-      InjectCommand.class,
-      UndoCommand.class,
-      DaemonCommand.class
-    })
+    description = "Detects, strips and injects cloud layers, and converts disk images.")
 public final class FerryAgent implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,9 +27,33 @@ public final class FerryAgent implements Runnable {
     System.exit(run(args));
   }
 
+  /** The subcommands, in the order the help lists them; each is built only when a run needs it. */
+  static Subcommands subcommands(String... args) {
+    return new Subcommands()
+        .add("image", () -> ImageCommand.commandLine(args, 1))
+        .add("detect", DetectCommand::new)
+        .add("strip", StripCommand::new)
+        .add("inject", InjectCommand::new)
+        .add("undo", UndoCommand::new)
+        .add("daemon", DaemonCommand::new);
+  }
+
   /** Runs the agent and returns its exit status (for tests and embedding). */
   public static int run(String... args) {
-    return new CommandLine(new FerryAgent())
+    if (args.length > 0 && args[0].equals("image")) {
+      DiskImages.preloadNativeSupport(); // overlaps JNA's start-up with picocli's
+    }
+    return commandLine(args).execute(args);
+  }
+
+  /**
+   * The agent's command line, ready to execute {@code args}: it holds the model of the
+   * subcommand they name only (or of all, when they name none), and maps Ferry's errors to a
+   * one-line message and an exit status.
+   */
+  public static CommandLine commandLine(String... args) {
+    return subcommands(args)
+        .registerOn(new CommandLine(new FerryAgent()), args, 0)
         .setExecutionExceptionHandler(
             (exception, commandLine, parseResult) -> {
               if (exception instanceof FerryException ferry) {
@@ -44,8 +62,7 @@ public final class FerryAgent implements Runnable {
                 return ferry.code() == io.ferry.standardization.ErrorCode.OS_UNSUPPORTED ? 3 : 2;
               }
               throw exception;
-            })
-        .execute(args);
+            });
   }
 
   @Override

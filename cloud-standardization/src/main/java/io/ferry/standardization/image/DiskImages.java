@@ -4,6 +4,7 @@ import io.ferry.standardization.ErrorCode;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.ProgressListener;
 import io.ferry.standardization.image.internal.Converter;
+import io.ferry.standardization.image.internal.SparseFileMap;
 import io.ferry.standardization.image.qcow2.Qcow2FormatHandler;
 import io.ferry.standardization.image.raw.RawFormatHandler;
 import java.io.IOException;
@@ -57,6 +58,18 @@ public final class DiskImages {
       }
     }
     throw new FerryException(ErrorCode.UNSUPPORTED, "no handler for " + format.id() + " images");
+  }
+
+  /**
+   * Loads, on a daemon thread of its own, the native part that finds the holes of sparse files
+   * (the C library through JNA: about 0.1 s, most of it JNA's start-up), so that a short-lived
+   * process can overlap it with its own start-up. Opening a raw image waits for it if it is still
+   * loading; calling this is never needed for correctness.
+   */
+  public static void preloadNativeSupport() {
+    Thread loader = new Thread(SparseFileMap::available, "ferry-preload-native");
+    loader.setDaemon(true);
+    loader.start();
   }
 
   /** The format of {@code path}, by magic only; raw when no format recognises it. */

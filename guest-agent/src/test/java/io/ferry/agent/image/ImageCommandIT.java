@@ -127,7 +127,7 @@ class ImageCommandIT {
   }
 
   private int agent(String... args) {
-    CommandLine commandLine = new CommandLine(new FerryAgent());
+    CommandLine commandLine = FerryAgent.commandLine(args);
     commandLine.setOut(new PrintWriter(out, true));
     commandLine.setErr(new PrintWriter(err, true));
     return commandLine.execute(args);
