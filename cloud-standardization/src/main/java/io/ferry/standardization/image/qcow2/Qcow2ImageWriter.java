@@ -56,6 +56,14 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   private final ByteBuffer out = ByteBuffer.allocateDirect(OUTPUT_BUFFER);
   private long outStart;
 
+  // Whole data clusters still in the caller's buffer: bytes [runStart, runEnd) of run, the next
+  // bytes of the file after out's (out is empty while a run is pending). They are written straight
+  // from there, in one go, before anything else is appended and before write returns: copying
+  // every data cluster into out cost a tenth of a raw-to-qcow2 conversion.
+  private ByteBuffer run;
+  private int runStart;
+  private int runEnd;
+
   private long nextCluster;
   private long openCluster = -1;
   private int openCount;
@@ -163,9 +171,8 @@ final class Qcow2ImageWriter implements DiskImageWriter {
       if (!compressed && length == clusterSize) {
         // a whole cluster: straight from the caller's buffer into the output, no cluster copy
         flushClusterBuffer();
-        ByteBuffer whole = data.slice(data.position(), clusterSize);
-        if (!Zeros.isZero(whole)) {
-          place(cluster, whole, null);
+        if (!Zeros.isZero(data.slice(data.position(), clusterSize))) {
+          placeBorrowed(cluster, data, data.position());
         }
         data.position(data.position() + clusterSize);
         position += clusterSize;
@@ -186,6 +193,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
         flushClusterBuffer();
       }
     }
+    flushRun(); // the caller may reuse its buffer once write returns
     nextWriteOffset = position;
   }
 
@@ -239,12 +247,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
 
   /** Stores one data cluster and records it in the current L2 table. */
   private void place(long cluster, ByteBuffer raw, byte[] deflated) throws IOException {
-    long l1Index = cluster / l2Entries;
-    if (l1Index != currentL1Index) {
-      flushL2();
-      currentL1Index = l1Index;
-    }
-    writePendingRefcountBlocks();
+    beforePlacing(cluster);
     long entry;
     if (deflated != null) {
       entry = appendCompressed(deflated);
@@ -253,6 +256,48 @@ final class Qcow2ImageWriter implements DiskImageWriter {
     }
     l2[(int) (cluster % l2Entries)] = entry;
     l2Used = true;
+  }
+
+  /**
+   * Stores the whole uncompressed data cluster at {@code start} of the caller's {@code data}
+   * without copying it: it joins the pending run (see {@link #run}).
+   */
+  private void placeBorrowed(long cluster, ByteBuffer data, int start) throws IOException {
+    beforePlacing(cluster);
+    long offset = nextCluster * clusterSize;
+    emit(nextCluster, 1);
+    if (run == data && start == runEnd) {
+      runEnd += clusterSize;
+    } else {
+      flushRun();
+      flushOutput();
+      run = data;
+      runStart = start;
+      runEnd = start + clusterSize;
+    }
+    l2[(int) (cluster % l2Entries)] = offset | FLAG_COPIED;
+    l2Used = true;
+  }
+
+  /** Moves to the L2 table of {@code cluster} and writes the refcount blocks completed so far. */
+  private void beforePlacing(long cluster) throws IOException {
+    long l1Index = cluster / l2Entries;
+    if (l1Index != currentL1Index) {
+      flushL2();
+      currentL1Index = l1Index;
+    }
+    writePendingRefcountBlocks();
+  }
+
+  /** Writes the pending run of borrowed clusters, if any, at the end of the file. */
+  private void flushRun() throws IOException {
+    if (run == null) {
+      return;
+    }
+    int length = runEnd - runStart;
+    FileWrites.writeFully(channel, run.slice(runStart, length), outStart);
+    outStart += length;
+    run = null;
   }
 
   private void flushL2() throws IOException {
@@ -278,6 +323,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
 
   /** Appends the remaining bytes of {@code content}, a whole cluster; the position is not moved. */
   private long appendCluster(ByteBuffer content) throws IOException {
+    flushRun();
     closeOpenCluster();
     long offset = nextCluster * clusterSize;
     emit(nextCluster, 1);
@@ -432,10 +478,11 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   }
 
   private long pointer() {
-    return outStart + out.position();
+    return outStart + out.position() + (run == null ? 0 : runEnd - runStart);
   }
 
   private void append(byte[] bytes, int offset, int length) throws IOException {
+    flushRun();
     int position = offset;
     int end = offset + length;
     while (position < end) {
@@ -449,6 +496,7 @@ final class Qcow2ImageWriter implements DiskImageWriter {
   }
 
   private void appendZeros(int length) throws IOException {
+    flushRun();
     int remaining = length;
     while (remaining > 0) {
       if (!out.hasRemaining()) {
