@@ -9,6 +9,10 @@ import io.ferry.agent.internal.cli.Subcommands;
 import io.ferry.agent.internal.cli.UndoCommand;
 import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskImages;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,7 +45,18 @@ public final class FerryAgent implements Runnable {
   /** Runs the agent and returns its exit status (for tests and embedding). */
   public static int run(String... args) {
     if (args.length > 0 && args[0].equals("image")) {
-      DiskImages.preloadNativeSupport(); // overlaps JNA's start-up with picocli's
+      // Detecting the input's format (and loading JNA for a raw one) overlaps picocli's start-up.
+      List<Path> candidates = new ArrayList<>();
+      for (int i = 2; i < args.length; i++) {
+        if (!args[i].startsWith("-")) {
+          try {
+            candidates.add(Path.of(args[i]));
+          } catch (InvalidPathException notAPath) {
+            // picocli reports it
+          }
+        }
+      }
+      DiskImages.prepareToOpen(candidates);
     }
     return commandLine(args).execute(args);
   }

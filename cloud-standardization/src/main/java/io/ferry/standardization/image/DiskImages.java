@@ -61,15 +61,31 @@ public final class DiskImages {
   }
 
   /**
-   * Loads, on a daemon thread of its own, the native part that finds the holes of sparse files
-   * (the C library through JNA: about 0.1 s, most of it JNA's start-up), so that a short-lived
-   * process can overlap it with its own start-up. Opening a raw image waits for it if it is still
-   * loading; calling this is never needed for correctness.
+   * Prepares, on a daemon thread of its own, for opening {@code candidates} (paths a command line
+   * names; those that are not image files are ignored): detects their formats, which loads the
+   * classes of their readers, and when one is raw loads the native part that finds the holes of
+   * sparse files (the C library through JNA: about 0.1 s, most of it JNA's start-up). A short-lived
+   * process overlaps this with its own start-up; opening an image waits for whatever is still
+   * loading. Never needed for correctness, and any error here is left to the real open.
    */
-  public static void preloadNativeSupport() {
-    Thread loader = new Thread(SparseFileMap::available, "ferry-preload-native");
-    loader.setDaemon(true);
-    loader.start();
+  public static void prepareToOpen(List<Path> candidates) {
+    Thread preparer =
+        new Thread(
+            () -> {
+              for (Path candidate : candidates) {
+                try {
+                  if (Files.isRegularFile(candidate) && detect(candidate) == DiskFormat.RAW) {
+                    SparseFileMap.available();
+                    return;
+                  }
+                } catch (IOException | RuntimeException ignored) {
+                  // the real open reports it
+                }
+              }
+            },
+            "ferry-prepare-open");
+    preparer.setDaemon(true);
+    preparer.start();
   }
 
   /** The format of {@code path}, by magic only; raw when no format recognises it. */
