@@ -5,7 +5,8 @@
 #
 # Usage: scripts/bench-bundle.sh            (work folder: a new /tmp/ferry-bench.XXXXXX, removed at the end)
 # Environment: BENCH_DIR (keep the work folder there), BENCH_DISK_SIZE (default 4G),
-#              BENCH_DATA_MIB (default 1024), BENCH_CHUNK_SIZE (default 4194304), BENCH_HEAP (default 256m)
+#              BENCH_DATA_MIB (default 1024), BENCH_CHUNK_SIZE (default 4194304), BENCH_HEAP (default 256m),
+#              RUNS (rounds of Ferry and tar|zstd, alternating; default 3: the fastest and the median count)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -15,6 +16,7 @@ disk_size="${BENCH_DISK_SIZE:-4G}"
 data_mib="${BENCH_DATA_MIB:-1024}"
 chunk_size="${BENCH_CHUNK_SIZE:-4194304}"
 heap="${BENCH_HEAP:-256m}"
+runs="${RUNS:-3}"
 if [ -n "${BENCH_DIR:-}" ]; then
   work="$BENCH_DIR"; mkdir -p "$work"
 else
@@ -53,35 +55,54 @@ allocated=$(( $(stat -c %b "$image") * $(stat -c %B "$image") ))
 cat "$image" > /dev/null   # same page-cache state for every contender
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-# measure NAME OUTPUT_SIZE_COMMAND -- COMMAND...: runs COMMAND under GNU time, prints one row
-rows=()
+# measure NAME OUTPUT_SIZE_COMMAND -- COMMAND...: runs COMMAND under GNU time after `sync` (no run pays
+# for an earlier run's write-back), appends "seconds cpu rss_mib size" to $work/NAME.runs
 measure() {
   local name="$1" size_command="$2"; shift 3
+  sync
   /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; exit 1; }
   local seconds rss user system size
   read -r seconds rss user system < <(tail -1 "$work/time.txt")
   size=$(eval "$size_command")
-  rows+=("$(printf '%-28s %12d %8.1f%% %9.2f %9.2f %9d' "$name" "$size" \
-    "$(awk -v s="$size" -v a="$allocated" 'BEGIN { print s * 100 / a }')" "$seconds" \
-    "$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')" $((rss / 1024)))")
+  echo "$seconds $(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }') $((rss / 1024)) $size" >> "$work/$name.runs"
 }
+# row NAME: the fastest run's numbers, the median wall time and every run's wall time
+row() {
+  local name="$1"
+  sort -n "$work/$name.runs" | awk -v name="$name" -v a="$allocated" '
+    { t[NR] = $1; if (NR == 1) { cpu = $2; size = $4 } if ($3 > rss) rss = $3; all = all (all ? " " : "") $1 }
+    END { median = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+          printf "%-28s %12d %8.1f%% %9.2f %9.2f %9.2f %9d  %s\n", name, size, size * 100 / a, t[1], median, cpu, rss, all }'
+}
+median_of() { sort -n "$work/$1.runs" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
 
-rm -rf "$work/store" "$work/disk.tar.zst" "$work/disk.qcow2"
-log "Ferry bundle (chunk size $chunk_size, zstd level 3, heap $heap)"
-measure "ferry-bundle" \
-  "find '$work/store/chunks' '$work/store/manifests' -type f -printf '%s\n' | awk '{ s += \$1 } END { print s }'" -- \
-  java -Xmx"$heap" -cp "$classpath" io.ferry.standardization.bundle.BundleTool bundle \
-    --store "$work/store" --chunk-size "$chunk_size" --level 3 "$image" bench
-log "tar --sparse -c | zstd -3 -T0"
-measure "tar-sparse|zstd-3-T0" "stat -c %s '$work/disk.tar.zst'" -- \
-  bash -c "tar --sparse -cf - -C '$work' disk.raw | zstd -3 -T0 -q -o '$work/disk.tar.zst'"
-log "qemu-img convert -c -O qcow2"
+rm -f "$work"/*.runs
+for ((round = 1; round <= runs; round++)); do   # alternate the contenders: both see the same machine load
+  rm -rf "$work/store" "$work/disk.tar.zst"
+  log "round $round of $runs: Ferry bundle (chunk size $chunk_size, zstd level 3, heap $heap)"
+  measure "ferry-bundle" \
+    "find '$work/store/chunks' '$work/store/manifests' -type f -printf '%s\n' | awk '{ s += \$1 } END { print s }'" -- \
+    java -Xmx"$heap" -cp "$classpath" io.ferry.standardization.bundle.BundleTool bundle \
+      --store "$work/store" --chunk-size "$chunk_size" --level 3 "$image" bench
+  rm -rf "$work/store"
+  log "round $round of $runs: tar --sparse -c | zstd -3 -T0"
+  measure "tar-sparse|zstd-3-T0" "stat -c %s '$work/disk.tar.zst'" -- \
+    bash -c "tar --sparse -cf - -C '$work' disk.raw | zstd -3 -T0 -q -o '$work/disk.tar.zst'"
+  rm -f "$work/disk.tar.zst"
+done
+rm -f "$work/disk.qcow2"
+log "qemu-img convert -c -O qcow2 (once: it is several times slower than both)"
 measure "qemu-img-qcow2-compressed" "stat -c %s '$work/disk.qcow2'" -- \
   qemu-img convert -c -O qcow2 "$image" "$work/disk.qcow2"
+rm -f "$work/disk.qcow2"
 
 echo
 echo "image: $image, virtual size $virtual bytes, $allocated bytes allocated (data), $(nproc) cores"
 grep -h '^bundled' "$work/ferry-bundle.log" || true
 echo "load average before: $load_before (the machine may be shared; CPU seconds are steadier than wall time)"
-printf '%-28s %12s %9s %9s %9s %9s\n' "method" "bytes" "of data" "seconds" "CPU s" "RSS MiB"
-for row in "${rows[@]}"; do echo "$row"; done
+printf '%-28s %12s %9s %9s %9s %9s %9s  %s\n' "method" "bytes" "of data" "fastest s" "median s" "CPU s" "RSS MiB" "every run (s)"
+row "ferry-bundle"; row "tar-sparse|zstd-3-T0"; row "qemu-img-qcow2-compressed"
+echo "ratio tar|zstd / Ferry: fastest $(awk -v t="$(sort -n "$work/tar-sparse|zstd-3-T0.runs" | head -1 | cut -d' ' -f1)" \
+  -v f="$(sort -n "$work/ferry-bundle.runs" | head -1 | cut -d' ' -f1)" 'BEGIN { printf "%.2f", t / f }'), median \
+$(awk -v t="$(median_of "tar-sparse|zstd-3-T0")" -v f="$(median_of ferry-bundle)" 'BEGIN { printf "%.2f", t / f }') (above 1: Ferry is faster)"
+echo "CPU s = user + system of the fastest run; Ferry's include JVM start-up and JIT compilation (about 1 s of CPU)"
