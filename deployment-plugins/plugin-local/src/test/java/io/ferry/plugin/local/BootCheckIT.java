@@ -106,7 +106,9 @@ class BootCheckIT {
 
   /**
    * The default accelerator: KVM where /dev/kvm opens, and TCG when the guest's kernel says
-   * nothing under KVM for 30 s (nested KVM here hangs it after GRUB); it boots either way.
+   * nothing under KVM for 30 s (nested KVM that hangs it after GRUB) or QEMU aborts under KVM
+   * (seen on these machines: "kvm_buf_set_msrs: Assertion ... failed"); it boots either way, and
+   * the detail names KVM: what booted or why it was left.
    */
   @Test
   void theAutoAcceleratorBootsWhateverKvmDoesOnThisHost() throws Exception {
@@ -119,7 +121,7 @@ class BootCheckIT {
       System.out.println("boot check (auto): " + check.detail() + " in " + check.elapsed().toSeconds() + " s");
       assertThat(check.booted()).as("%s; console: %s", check.detail(), check.consoleTail()).isTrue();
       if (new java.io.File("/dev/kvm").canWrite()) {
-        assertThat(check.detail()).contains("KVM");
+        assertThat(check.detail()).matches("KVM, .*|TCG, .*\\(after (KVM gave no kernel output|QEMU exited with \\d+ under KVM).*\\)");
       }
       assertThat(LocalAccounts.leftovers(account, tag)).as("left after the boot check").isEmpty();
     }

@@ -20,18 +20,22 @@ public final class FakeGuestAgent {
     for (int index = 0; index + 2 < args.length; index++) {
       if (args[index].equals("--write-environment")) {
         String value = System.getenv(args[index + 1]);
-        Files.writeString(Path.of(args[index + 2]), value == null ? "" : value, StandardCharsets.UTF_8);
+        writeAtomically(Path.of(args[index + 2]), value == null ? "" : value);
       }
     }
     for (int index = 0; index + 1 < args.length; index++) {
       if (args[index].equals("--child-pid-file")) {
         Process child = new ProcessBuilder("sleep", "600").start();
-        Path file = Path.of(args[index + 1]);
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(temporary, Long.toString(child.pid()), StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        writeAtomically(Path.of(args[index + 1]), Long.toString(child.pid()));
       }
     }
     new CountDownLatch(1).await();
+  }
+
+  /** Tests poll for the file's existence, so it appears only whole. */
+  private static void writeAtomically(Path file, String content) throws Exception {
+    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(temporary, content, StandardCharsets.UTF_8);
+    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -35,8 +35,10 @@ import java.util.regex.Pattern;
  * without a bootable disk, falling back to its shell) end the check at once.
  *
  * <p>In {@code auto} mode KVM is used where /dev/kvm opens; when the guest prints no line of its
- * kernel or init within {@link #KVM_STALL} (nested KVM that hangs the kernel after GRUB), the boot
- * is done once more with TCG in what is left of the time limit.
+ * kernel or init within {@link #KVM_STALL} (nested KVM that hangs the kernel after GRUB), or QEMU
+ * fails under KVM before the guest's kernel spoke (a host whose KVM QEMU cannot drive aborts it at
+ * start: "kvm_buf_set_msrs: Assertion ... failed"), the boot is done once more with TCG in what is
+ * left of the time limit, and the check's detail says why.
  *
  * <p>Every file of a boot is named {@code boot-<job slug>-<random>...} and the QEMU command line
  * holds the overlay's path, so {@code deleteTagged} finds both after a crash ({@link #find},
@@ -116,18 +118,18 @@ final class QemuBoot {
     long started = System.nanoTime();
     try {
       Files.createDirectories(layout.boots());
-      BootCheck check = attempt(jobId, bootId, image, format, uefi, kvm, timeout, seeded, noCloudSeed, kvm && auto());
-      if (check == null) {
-        // KVM started but the guest said nothing (nested virtualisation that hangs the kernel
-        // after GRUB): once more with TCG, within what is left of the time limit.
+      try {
+        return attempt(jobId, bootId, image, format, uefi, kvm, timeout, seeded, noCloudSeed, kvm && auto());
+      } catch (KvmUnusable e) {
+        // KVM hung the guest or QEMU failed under it: once more with TCG, within what is left of
+        // the time limit.
         delete(bootId);
         Duration left = timeout.minus(since(started));
-        check = attempt(jobId, bootId, image, format, uefi, false, left.isNegative() ? Duration.ofSeconds(1) : left,
-            seeded, noCloudSeed, false);
-        check = new BootCheck(check.booted(), check.signal(), since(started),
-            check.detail() + " (after KVM gave no kernel output within " + KVM_STALL.toSeconds() + " s)", check.consoleTail());
+        BootCheck check = attempt(jobId, bootId, image, format, uefi, false,
+            left.isNegative() ? Duration.ofSeconds(1) : left, seeded, noCloudSeed, false);
+        return new BootCheck(check.booted(), check.signal(), since(started),
+            check.detail() + " (after " + e.getMessage() + ")", check.consoleTail());
       }
-      return check;
     } catch (IOException e) {
       throw IoErrors.translate("running the boot check " + bootId, e);
     } catch (InterruptedException e) {
@@ -140,11 +142,24 @@ final class QemuBoot {
   }
 
   /**
-   * One boot: the overlay, the seed, QEMU, the watch; QEMU is killed on return. Null when {@code
-   * stallFallback} and the guest printed nothing of its kernel or init within {@link #KVM_STALL}.
+   * Why auto mode gives up on KVM for a boot: the guest printed nothing of its kernel or init
+   * within {@link #KVM_STALL}, or QEMU failed under KVM before it did. The message completes
+   * "after ...".
+   */
+  private static final class KvmUnusable extends RuntimeException {
+    KvmUnusable(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * One boot: the overlay, the seed, QEMU, the watch; QEMU is killed on return.
+   *
+   * @throws KvmUnusable only when {@code kvmFallback}: KVM hung the guest or QEMU failed under it
+   *     before the guest's kernel spoke
    */
   private BootCheck attempt(String jobId, String bootId, Path image, DiskFormat format, boolean uefi, boolean kvm,
-      Duration timeout, boolean seeded, boolean noCloudSeed, boolean stallFallback)
+      Duration timeout, boolean seeded, boolean noCloudSeed, boolean kvmFallback)
       throws IOException, InterruptedException {
     Path overlay = layout.boots().resolve(bootId + ".qcow2");
     Path console = layout.boots().resolve(bootId + ".console.log");
@@ -182,7 +197,7 @@ final class QemuBoot {
       registry.record(jobId, new Resource(Kind.BOOT, bootId, handle.pid(), handle.info().startInstant().orElse(null)));
       String how = (kvm ? "KVM" : "TCG") + ", " + (uefi ? "UEFI (OVMF)" : "BIOS (SeaBIOS)") + ", virtio disk, no network"
           + (seeded ? ", NoCloud seed" : noCloudSeed ? ", no NoCloud seed (" + CLOUD_LOCALDS + " of Debian's cloud-image-utils is missing)" : "");
-      return watch(process, console, output, timeout, started, how, marker, stallFallback);
+      return watch(process, console, output, timeout, started, how, marker, kvmFallback);
     } finally {
       if (process != null) {
         HelperProcesses.kill(process.toHandle());
@@ -191,7 +206,7 @@ final class QemuBoot {
   }
 
   private BootCheck watch(Process process, Path console, Path output, Duration timeout, long started, String how,
-      String marker, boolean stallFallback) throws IOException, InterruptedException {
+      String marker, boolean kvmFallback) throws IOException, InterruptedException {
     Deque<String> tail = new ArrayDeque<>();
     StringBuilder partial = new StringBuilder();
     long[] position = {0};
@@ -228,15 +243,19 @@ final class QemuBoot {
             how + ", health signal seen" + (marker == null ? "" : "; no cloud-init on the console, the NoCloud seed was not checked"),
             List.copyOf(tail));
       }
-      if (stallFallback && !guestSpoke && !exited && System.nanoTime() - started > KVM_STALL.toNanos()) {
-        return null;
+      if (kvmFallback && !guestSpoke && !exited && System.nanoTime() - started > KVM_STALL.toNanos()) {
+        throw new KvmUnusable("KVM gave no kernel output within " + KVM_STALL.toSeconds() + " s");
       }
       if (exited) {
         String qemu = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8).strip() : "";
+        String said = qemu.isEmpty() ? "" : ": " + qemu.lines().reduce((a, b) -> b).orElse("");
+        if (kvmFallback && !guestSpoke && process.exitValue() != 0) {
+          // QEMU itself failed under KVM (a guest that resets or powers off exits 0 with
+          // -no-reboot, and TCG would not change that).
+          throw new KvmUnusable("QEMU exited with " + process.exitValue() + " under KVM before the guest's kernel spoke" + said);
+        }
         return new BootCheck(false, null, since(started),
-            how + ", QEMU exited with " + process.exitValue() + " before a health signal"
-                + (qemu.isEmpty() ? "" : ": " + qemu.lines().reduce((a, b) -> b).orElse("")),
-            List.copyOf(tail));
+            how + ", QEMU exited with " + process.exitValue() + " before a health signal" + said, List.copyOf(tail));
       }
       if (System.nanoTime() - deadline > 0) {
         return new BootCheck(false, null, since(started),
