@@ -6,6 +6,10 @@ public enum DiskFormat {
   QCOW2("qcow2", true, true),
   VMDK_MONOLITHIC_SPARSE("vmdk-monolithicSparse", true, false),
   VMDK_STREAM_OPTIMIZED("vmdk-streamOptimized", true, true),
+  /**
+   * A VMDK text descriptor and the extent files it names: monolithicFlat, and also the split
+   * (twoGbMaxExtentFlat, twoGbMaxExtentSparse) and VMFS layouts, which read the same way.
+   */
   VMDK_MONOLITHIC_FLAT("vmdk-monolithicFlat", true, false),
   VHD_FIXED("vhd-fixed", true, true),
   VHD_DYNAMIC("vhd-dynamic", true, true),

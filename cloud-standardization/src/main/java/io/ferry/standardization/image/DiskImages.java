@@ -88,7 +88,12 @@ public final class DiskImages {
     preparer.start();
   }
 
-  /** The format of {@code path}, by magic only; raw when no format recognises it. */
+  /**
+   * The format of {@code path}, by magic only; raw when no format recognises it.
+   *
+   * @throws FerryException IMAGE_FORMAT_UNKNOWN when the file is plainly not a raw disk either: an
+   *     image format Ferry does not read (VDI, QED, ...) or a compressed file or archive
+   */
   public static DiskFormat detect(Path path) throws IOException {
     return detectHandler(path).format();
   }
@@ -139,6 +144,10 @@ public final class DiskImages {
         if (handler.matches(probe)) {
           return handler;
         }
+      }
+      FerryException foreign = ForeignFiles.refusal(probe);
+      if (foreign != null) {
+        throw foreign;
       }
     }
     return RAW;

@@ -45,6 +45,9 @@ class ImageOracleIT {
         "vmdk", DiskFormat.VMDK_MONOLITHIC_SPARSE, "-o", "subformat=monolithicSparse,zeroed_grain=on"),
     VMDK_STREAM("vmdk", DiskFormat.VMDK_STREAM_OPTIMIZED, "-o", "subformat=streamOptimized"),
     VMDK_FLAT("vmdk", DiskFormat.VMDK_MONOLITHIC_FLAT, "-o", "subformat=monolithicFlat"),
+    // VMware Workstation's split disks: a descriptor and hosted sparse (or flat) extent files
+    VMDK_SPLIT_SPARSE("vmdk", DiskFormat.VMDK_MONOLITHIC_FLAT, "-o", "subformat=twoGbMaxExtentSparse"),
+    VMDK_SPLIT_FLAT("vmdk", DiskFormat.VMDK_MONOLITHIC_FLAT, "-o", "subformat=twoGbMaxExtentFlat"),
     VHD_FIXED("vpc", DiskFormat.VHD_FIXED, "-o", "subformat=fixed,force_size=on"),
     VHD_DYNAMIC("vpc", DiskFormat.VHD_DYNAMIC, "-o", "subformat=dynamic,force_size=on"),
     VHDX_DYNAMIC("vhdx", DiskFormat.VHDX, "-o", "subformat=dynamic"),

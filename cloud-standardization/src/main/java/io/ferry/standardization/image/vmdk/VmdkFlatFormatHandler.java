@@ -7,7 +7,10 @@ import io.ferry.standardization.image.ImageProbe;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** VMDK descriptor file ({@code # Disk DescriptorFile}) with FLAT extents next to it, such as monolithicFlat. Read only. */
+/**
+ * VMDK descriptor file ({@code # Disk DescriptorFile}) with FLAT, SPARSE or ZERO extents next to
+ * it: monolithicFlat, twoGbMaxExtentFlat, twoGbMaxExtentSparse, vmfs. Read only.
+ */
 public final class VmdkFlatFormatHandler implements ImageFormatHandler {
 
   @Override

@@ -61,7 +61,7 @@ public final class VmdkImages {
       head.flip();
       if (isDescriptorFile(head)) {
         channel.close();
-        return VmdkFlatReader.open(path);
+        return VmdkDescriptorReader.open(path);
       }
       return VmdkSparseReader.open(new FileWindow("VMDK", channel, 0, channel.size()), channel);
     } catch (IOException | RuntimeException e) {

@@ -95,6 +95,79 @@ class VmdkIT {
     }
   }
 
+  /**
+   * VMware Workstation's split disks of more than 2 GiB: a descriptor and three extent files,
+   * hosted sparse or flat, with data at the first byte, across both extent boundaries and at the
+   * last byte. Ferry reads them as qemu-img does, maps only what is allocated (the flat extents'
+   * holes are holes) and converts them byte for byte.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"twoGbMaxExtentSparse", "twoGbMaxExtentFlat"})
+  void splitDisksReadAcrossTheirExtentFiles(String subformat) throws Exception {
+    long size = 5_000_000_000L;
+    long boundary = 2L << 30; // where qemu-img starts the second extent
+    Path raw = directory.resolve("split.raw");
+    java.util.Random random = new java.util.Random(7);
+    try (FileChannel channel = FileChannel.open(raw, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (long offset : new long[] {0, boundary - 4096, 2 * boundary - 512, size - 65536}) {
+        byte[] data = new byte[65536];
+        random.nextBytes(data);
+        channel.write(java.nio.ByteBuffer.wrap(data), offset);
+      }
+      channel.truncate(size);
+    }
+    Path vmdk = directory.resolve(subformat + ".vmdk");
+    qemuImgOk("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=" + subformat, raw.toString(), vmdk.toString());
+    try (var listing = Files.list(directory)) {
+      assertThat(listing.filter(file -> file.getFileName().toString().startsWith(subformat + "-")))
+          .as("extent files").hasSize(3);
+    }
+    assertThat(DiskImages.detect(vmdk)).isEqualTo(DiskFormat.VMDK_MONOLITHIC_FLAT);
+    Path output = directory.resolve(subformat + ".qcow2");
+    try (DiskImageReader reader = DiskImages.open(vmdk)) {
+      assertThat(reader.virtualSize()).isEqualTo(size);
+      List<Extent> extents = checkedExtents(reader);
+      long data = extents.stream().filter(extent -> extent.type() == ExtentType.DATA).mapToLong(Extent::length).sum();
+      assertThat(data).as("allocated bytes of %s", extents).isBetween(4L * 65536, 64L << 20);
+      java.nio.ByteBuffer across = java.nio.ByteBuffer.allocate(8192);
+      reader.read(boundary - 4096, across);
+      byte[] expected = new byte[8192];
+      try (FileChannel channel = FileChannel.open(raw, StandardOpenOption.READ)) {
+        channel.read(java.nio.ByteBuffer.wrap(expected), boundary - 4096);
+      }
+      assertThat(across.array()).as("a read across the first extent boundary").isEqualTo(expected);
+      try (DiskImageWriter writer = DiskImages.create(output, DiskFormat.QCOW2, size, WriteOptions.DEFAULTS)) {
+        DiskImages.convert(reader, writer, ProgressListener.NONE);
+      }
+    }
+    assertThat(qemuImgOk("compare", "-f", "raw", "-F", "qcow2", raw.toString(), output.toString()))
+        .contains("Images are identical");
+  }
+
+  @Test
+  void refusesSparseExtentsThatAreNotSparseExtentFilesOrTooSmall() throws Exception {
+    Path descriptor = directory.resolve("split.vmdk");
+    Files.write(directory.resolve("split-s001.vmdk"), new byte[4096]);
+    Files.writeString(
+        descriptor,
+        "# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType=\"twoGbMaxExtentSparse\"\n"
+            + "RW 8 SPARSE \"split-s001.vmdk\"\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> VmdkImages.open(descriptor))
+        .hasMessageContaining("split-s001.vmdk")
+        .hasMessageContaining("no sparse extent header");
+    Path small = directory.resolve("small.raw");
+    Files.write(small, new byte[1 << 20]);
+    qemuImgOk("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicSparse", small.toString(),
+        directory.resolve("split-s001.vmdk").toString());
+    Files.writeString(
+        descriptor,
+        "# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType=\"twoGbMaxExtentSparse\"\n"
+            + "RW 4096 SPARSE \"split-s001.vmdk\"\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> VmdkImages.open(descriptor))
+        .hasMessageContaining("holds a sparse extent of 1048576 bytes")
+        .hasMessageContaining("needs 2097152");
+  }
+
   @Test
   void refusesFlatExtentsOutsideTheDescriptorsFolder() throws Exception {
     Path inner = Files.createDirectories(directory.resolve("inner"));
