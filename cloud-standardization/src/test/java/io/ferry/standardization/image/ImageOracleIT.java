@@ -40,6 +40,8 @@ class ImageOracleIT {
     QCOW2_V3_SMALL_CLUSTERS("qcow2", DiskFormat.QCOW2, "-o", "compat=1.1,cluster_size=4096"),
     QCOW2_DEFLATE("qcow2", DiskFormat.QCOW2, "-c"),
     QCOW2_ZSTD("qcow2", DiskFormat.QCOW2, "-c", "-o", "compression_type=zstd"),
+    QCOW2_SUBCLUSTERS("qcow2", DiskFormat.QCOW2, "-o", "compat=1.1,extended_l2=on,cluster_size=16384"),
+    QCOW2_SUBCLUSTERS_COMPRESSED("qcow2", DiskFormat.QCOW2, "-c", "-o", "extended_l2=on"),
     VMDK_SPARSE("vmdk", DiskFormat.VMDK_MONOLITHIC_SPARSE, "-o", "subformat=monolithicSparse"),
     VMDK_SPARSE_ZEROED_GRAIN(
         "vmdk", DiskFormat.VMDK_MONOLITHIC_SPARSE, "-o", "subformat=monolithicSparse,zeroed_grain=on"),

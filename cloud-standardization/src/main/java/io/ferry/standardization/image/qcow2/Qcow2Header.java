@@ -18,7 +18,8 @@ record Qcow2Header(
     int refcountTableClusters,
     int refcountOrder,
     int headerLength,
-    int compressionType) {
+    int compressionType,
+    boolean extendedL2) {
 
   static final int MAGIC = 0x514649fb;
   static final int V2_HEADER_LENGTH = 72;
@@ -47,9 +48,17 @@ record Qcow2Header(
     return 1 << clusterBits;
   }
 
-  /** Entries in one L2 table. */
+  /** Entries in one L2 table: 8 bytes each, 16 with extended L2 entries (entry and bitmap). */
   int l2Entries() {
-    return clusterSize() / 8;
+    return clusterSize() / (extendedL2 ? 16 : 8);
+  }
+
+  /**
+   * log2 of the unit in which allocation is recorded: the subcluster (cluster / 32) with extended
+   * L2 entries, else the cluster.
+   */
+  int unitBits() {
+    return extendedL2 ? clusterBits - 5 : clusterBits;
   }
 
   /** Virtual bytes covered by one L1 entry. */
@@ -132,10 +141,10 @@ record Qcow2Header(
             ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
             "qcow2 image keeps its data in an external data file (header offset 72)");
       }
-      if ((incompatible & INCOMPATIBLE_EXTENDED_L2) != 0) {
-        throw new FerryException(
-            ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
-            "qcow2 image uses extended L2 entries (subclusters, header offset 72)");
+      if ((incompatible & INCOMPATIBLE_EXTENDED_L2) != 0 && clusterBits < 14) {
+        // qemu makes them with clusters of 16 KiB or more: subclusters of at least 512 bytes
+        throw corrupt("header cluster_bits", 20,
+            "extended L2 entries (header offset 72) with clusters of " + clusterSize + " bytes (at least 16384)");
       }
       if ((incompatible & INCOMPATIBLE_COMPRESSION_TYPE) != 0) {
         if (headerLength <= 104) {
@@ -151,7 +160,8 @@ record Qcow2Header(
       }
     }
 
-    long l1Needed = ceilDivide(virtualSize, (long) clusterSize * (clusterSize / 8));
+    boolean extendedL2 = (incompatible & INCOMPATIBLE_EXTENDED_L2) != 0;
+    long l1Needed = ceilDivide(virtualSize, (long) clusterSize * (clusterSize / (extendedL2 ? 16 : 8)));
     if (l1SizeField > MAX_L1_ENTRIES) {
       throw corrupt("header l1_size", 36, "L1 table of " + l1SizeField + " entries is absurd");
     }
@@ -195,7 +205,8 @@ record Qcow2Header(
         (int) refcountTableClusters,
         refcountOrder,
         headerLength,
-        compressionType);
+        compressionType,
+        extendedL2);
   }
 
   /**

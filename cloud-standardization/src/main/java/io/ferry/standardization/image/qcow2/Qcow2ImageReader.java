@@ -27,7 +27,8 @@ import java.util.zip.Inflater;
 
 /**
  * Reads qcow2 v2 and v3 images: L2 tables are read on demand into a bounded cache, zero clusters
- * read as zeros, compressed clusters are inflated (deflate or zstd). Every table and cluster
+ * read as zeros, compressed clusters are inflated (deflate or zstd), and with extended L2 entries
+ * each of a cluster's 32 subclusters is allocated, zero or unallocated on its own. Every table and cluster
  * offset is checked against the file before it is used.
  */
 final class Qcow2ImageReader implements DiskImageReader {
@@ -131,34 +132,41 @@ final class Qcow2ImageReader implements DiskImageReader {
               + " is outside the disk of " + virtualSize + " bytes");
     }
     int clusterSize = header.clusterSize();
+    int unitBits = header.unitBits();
+    int unitSize = 1 << unitBits;
     long position = offset;
     while (destination.hasRemaining()) {
-      long cluster = position >>> header.clusterBits();
-      int inCluster = (int) (position & (clusterSize - 1));
-      int length = (int) Math.min(destination.remaining(), clusterSize - inCluster);
-      long entry = l2Entry(cluster);
-      ExtentType type = classify(entry, cluster);
-      if (type != ExtentType.DATA) {
-        fillZeros(destination, length);
-      } else if ((entry & FLAG_COMPRESSED) != 0) {
-        byte[] data = decompress(entry, cluster);
+      long unit = position >>> unitBits;
+      long entry = l2Entry(unit);
+      if ((entry & FLAG_COMPRESSED) != 0) {
+        // a compressed cluster has no subclusters: the rest of it in one step
+        int inCluster = (int) (position & (clusterSize - 1));
+        int length = (int) Math.min(destination.remaining(), clusterSize - inCluster);
+        byte[] data = decompress(entry, position >>> header.clusterBits());
         destination.put(data, inCluster, length);
+        position += length;
+        continue;
+      }
+      int inUnit = (int) (position & (unitSize - 1));
+      int length = (int) Math.min(destination.remaining(), unitSize - inUnit);
+      if (classify(entry, unit) != ExtentType.DATA) {
+        fillZeros(destination, length);
       } else {
         long hostOffset = entry & L2_STANDARD_OFFSET_MASK;
-        // Coalesce following clusters stored right after this one into one read.
+        // Coalesce following clusters (or subclusters) stored right after this one into one read.
+        long first = unit;
         while (length < destination.remaining()) {
-          long nextCluster = cluster + 1;
-          long nextEntry = l2Entry(nextCluster);
+          long nextUnit = unit + 1;
+          long nextEntry = l2Entry(nextUnit);
           if ((nextEntry & FLAG_COMPRESSED) != 0
-              || classify(nextEntry, nextCluster) != ExtentType.DATA
-              || (nextEntry & L2_STANDARD_OFFSET_MASK)
-                  != hostOffset + ((nextCluster - (position >>> header.clusterBits())) << header.clusterBits())) {
+              || classify(nextEntry, nextUnit) != ExtentType.DATA
+              || (nextEntry & L2_STANDARD_OFFSET_MASK) != hostOffset + ((nextUnit - first) << unitBits)) {
             break;
           }
-          cluster = nextCluster;
-          length += (int) Math.min(destination.remaining() - length, clusterSize);
+          unit = nextUnit;
+          length += (int) Math.min(destination.remaining() - length, unitSize);
         }
-        readData(hostOffset + inCluster, destination, length, position);
+        readData(hostOffset + inUnit, destination, length, position);
       }
       position += length;
     }
@@ -189,14 +197,35 @@ final class Qcow2ImageReader implements DiskImageReader {
     Zeros.fill(destination, length);
   }
 
-  /** The L2 entry of a virtual cluster (0 when its L2 table is unallocated). */
-  private long l2Entry(long cluster) throws IOException {
+  /**
+   * The L2 entry of a virtual unit (cluster, or subcluster with extended L2 entries; 0 when its L2
+   * table is unallocated). With extended L2 entries a subcluster's entry is made from its
+   * cluster's entry and bitmap in the standard form: a compressed cluster's entry as it is, an
+   * allocated subcluster's host offset, {@link #FLAG_ZERO} for one that reads as zeros, else 0.
+   */
+  private long l2Entry(long unit) throws IOException {
+    int subclusterBits = header.clusterBits() - header.unitBits();
+    long cluster = unit >>> subclusterBits;
     int l2Entries = header.l2Entries();
     int l1Index = (int) (cluster / l2Entries);
     if (l1Index >= l1.length || l1[l1Index] == 0) {
       return 0;
     }
-    return l2Table(l1Index)[(int) (cluster % l2Entries)];
+    long[] table = l2Table(l1Index);
+    int index = (int) (cluster % l2Entries);
+    if (subclusterBits == 0) {
+      return table[index];
+    }
+    long entry = table[2 * index];
+    if ((entry & FLAG_COMPRESSED) != 0) {
+      return entry;
+    }
+    long bitmap = table[2 * index + 1];
+    int subcluster = (int) (unit & ((1 << subclusterBits) - 1));
+    if ((bitmap >>> subcluster & 1) != 0) {
+      return (entry & L2_STANDARD_OFFSET_MASK) + ((long) subcluster << header.unitBits());
+    }
+    return (bitmap >>> (32 + subcluster) & 1) != 0 ? FLAG_ZERO : 0;
   }
 
   private long[] l2Table(int l1Index) throws IOException {
@@ -230,14 +259,20 @@ final class Qcow2ImageReader implements DiskImageReader {
     }
     checkNotMetadata(structure, offset, clusterSize);
     ByteBuffer buffer = readAt(channel, offset, clusterSize);
-    long[] table = new long[header.l2Entries()];
+    long[] table = new long[clusterSize / 8];
     buffer.asLongBuffer().get(table);
-    for (int i = 0; i < table.length; i++) {
+    boolean extended = header.extendedL2();
+    int stride = extended ? 2 : 1;
+    for (int i = 0; i < table.length; i += stride) {
       long entry = table[i];
-      if (entry == 0) {
+      long bitmap = extended ? table[i + 1] : 0;
+      if (entry == 0 && bitmap == 0) {
         continue;
       }
       long entryOffset = offset + i * 8L;
+      if (extended) {
+        checkBitmap(entry, bitmap, entryOffset);
+      }
       if ((entry & FLAG_COMPRESSED) != 0) {
         long hostOffset = compressedOffset(entry);
         if (hostOffset < clusterSize || hostOffset >= fileSize) {
@@ -266,12 +301,33 @@ final class Qcow2ImageReader implements DiskImageReader {
           throw corrupt(
               "data cluster of L2 entry at " + entryOffset, hostOffset, "is its own L2 table (cycle)");
         }
-        if ((entry & FLAG_ZERO) == 0) {
+        if (extended ? (bitmap & 0xffffffffL) != 0 : (entry & FLAG_ZERO) == 0) {
           checkNotMetadata("data cluster of L2 entry at " + entryOffset, hostOffset, clusterSize);
         }
       }
     }
     return table;
+  }
+
+  /**
+   * Checks the subcluster bitmap of an extended L2 entry (at {@code entryOffset + 8}): none for a
+   * compressed cluster; no subcluster both allocated and zero; no allocated subcluster without a
+   * host cluster.
+   */
+  private static void checkBitmap(long entry, long bitmap, long entryOffset) {
+    long allocated = bitmap & 0xffffffffL;
+    if ((entry & FLAG_COMPRESSED) != 0) {
+      if (bitmap != 0) {
+        throw corrupt("subcluster bitmap of a compressed cluster", entryOffset + 8,
+            "is not empty: 0x" + Long.toHexString(bitmap));
+      }
+    } else if ((allocated & bitmap >>> 32) != 0) {
+      throw corrupt("subcluster bitmap", entryOffset + 8,
+          "marks subclusters both allocated and zero: 0x" + Long.toHexString(bitmap));
+    } else if (allocated != 0 && (entry & L2_STANDARD_OFFSET_MASK) == 0) {
+      throw corrupt("subcluster bitmap", entryOffset + 8,
+          "marks subclusters allocated in an entry without a host cluster: 0x" + Long.toHexString(bitmap));
+    }
   }
 
   private void checkNotMetadata(String structure, long offset, long length) {
@@ -290,8 +346,9 @@ final class Qcow2ImageReader implements DiskImageReader {
     }
   }
 
-  private ExtentType classify(long entry, long cluster) {
-    if (cluster >= totalClusters()) {
+  /** What a unit (cluster or subcluster) with the standard-form {@code entry} holds. */
+  private ExtentType classify(long entry, long unit) {
+    if (unit >= totalUnits()) {
       return ExtentType.UNALLOCATED;
     }
     if ((entry & FLAG_COMPRESSED) != 0) {
@@ -303,8 +360,13 @@ final class Qcow2ImageReader implements DiskImageReader {
     return (entry & L2_STANDARD_OFFSET_MASK) == 0 ? ExtentType.UNALLOCATED : ExtentType.DATA;
   }
 
-  private long totalClusters() {
-    return Qcow2Header.ceilDivide(header.virtualSize(), header.clusterSize());
+  private long totalUnits() {
+    return Qcow2Header.ceilDivide(header.virtualSize(), 1L << header.unitBits());
+  }
+
+  /** Units (clusters or subclusters) mapped by one L2 table. */
+  private long unitsPerL2() {
+    return (long) header.l2Entries() << (header.clusterBits() - header.unitBits());
   }
 
   private int compressedShift() {
@@ -391,14 +453,14 @@ final class Qcow2ImageReader implements DiskImageReader {
     channel.close();
   }
 
-  /** Walks the L1 and L2 tables lazily, merging clusters of the same type. */
+  /** Walks the L1 and L2 tables lazily, merging clusters (or subclusters) of the same type. */
   private final class ExtentIterator implements Iterator<Extent> {
-    private long cluster;
-    private final long clusters = totalClusters();
+    private long unit;
+    private final long units = totalUnits();
 
     @Override
     public boolean hasNext() {
-      return cluster < clusters;
+      return unit < units;
     }
 
     @Override
@@ -407,14 +469,14 @@ final class Qcow2ImageReader implements DiskImageReader {
         throw new NoSuchElementException();
       }
       try {
-        long start = cluster;
-        ExtentType type = typeOf(cluster);
-        cluster = skip(cluster);
-        while (cluster < clusters && typeOf(cluster) == type) {
-          cluster = skip(cluster);
+        long start = unit;
+        ExtentType type = typeOf(unit);
+        unit = skip(unit);
+        while (unit < units && typeOf(unit) == type) {
+          unit = skip(unit);
         }
-        long startByte = start << header.clusterBits();
-        long endByte = Math.min(cluster << header.clusterBits(), header.virtualSize());
+        long startByte = start << header.unitBits();
+        long endByte = Math.min(unit << header.unitBits(), header.virtualSize());
         return new Extent(startByte, endByte - startByte, type);
       } catch (IOException e) {
         throw new FerryException(ErrorCode.IO_ERROR, "reading qcow2 tables: " + e.getMessage(), e);
@@ -422,18 +484,17 @@ final class Qcow2ImageReader implements DiskImageReader {
     }
 
     private ExtentType typeOf(long index) throws IOException {
-      int l1Index = (int) (index / header.l2Entries());
-      if (l1[l1Index] == 0) {
+      if (l1[(int) (index / unitsPerL2())] == 0) {
         return ExtentType.UNALLOCATED;
       }
       return classify(l2Entry(index), index);
     }
 
-    /** The next cluster to look at: the next L1 range when this one is unallocated. */
+    /** The next unit to look at: the next L1 range when this one is unallocated. */
     private long skip(long index) {
-      int l1Index = (int) (index / header.l2Entries());
-      if (l1[l1Index] == 0) {
-        return Math.min(clusters, (long) (l1Index + 1) * header.l2Entries());
+      long l1Index = index / unitsPerL2();
+      if (l1[(int) l1Index] == 0) {
+        return Math.min(units, (l1Index + 1) * unitsPerL2());
       }
       return index + 1;
     }

@@ -18,10 +18,12 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Random;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,10 +181,55 @@ class Qcow2BadInputIT {
     assertFails(() -> DiskImages.open(image), ErrorCode.IMAGE_FEATURE_UNSUPPORTED, "external data file");
   }
 
+  /** An image of qemu-img with extended L2 entries, its first L2 entry at {@link #l2Offset}. */
+  private void useExtendedL2Image(String... options) throws IOException {
+    assumeTrue(QemuImg.available(), "qemu-img is not installed");
+    Path raw = directory.resolve("data.raw");
+    byte[] data = new byte[MIB];
+    new Random(5).nextBytes(data);
+    if (List.of(options).contains("-c")) {
+      data = "all work and no play makes jack a dull boy\n".repeat(MIB / 43).getBytes(StandardCharsets.US_ASCII);
+    }
+    Files.write(raw, data);
+    Path extended = directory.resolve("extended.qcow2");
+    QemuImg.convert(raw, "raw", extended, "qcow2", options);
+    image = extended;
+    l2Offset = readLong(headerLong(40)) & Qcow2ImageReader.L1_OFFSET_MASK;
+    readEverything(); // valid as made
+  }
+
   @Test
-  void extendedL2EntriesAreRefused() throws IOException {
+  void subclustersBothAllocatedAndZero() throws IOException {
+    useExtendedL2Image("-o", "extended_l2=on");
+    long bitmap = readLong(l2Offset + 8);
+    assertThat(bitmap & 0xffffffffL).as("allocation bits of the first cluster").isNotZero();
+    patchLongAt(l2Offset + 8, bitmap | (bitmap << 32));
+    assertFails(this::readEverything, ErrorCode.IMAGE_CORRUPT,
+        "subcluster bitmap at offset " + (l2Offset + 8) + ": marks subclusters both allocated and zero");
+  }
+
+  @Test
+  void subclustersAllocatedWithoutAHostCluster() throws IOException {
+    useExtendedL2Image("-o", "extended_l2=on");
+    patchLongAt(l2Offset, 0);
+    assertFails(this::readEverything, ErrorCode.IMAGE_CORRUPT,
+        "subcluster bitmap at offset " + (l2Offset + 8) + ": marks subclusters allocated in an entry without a host cluster");
+  }
+
+  @Test
+  void aCompressedClusterWithASubclusterBitmap() throws IOException {
+    useExtendedL2Image("-c", "-o", "extended_l2=on");
+    assertThat(readLong(l2Offset) & Qcow2ImageReader.FLAG_COMPRESSED).isNotZero();
+    patchLongAt(l2Offset + 8, 1);
+    assertFails(this::readEverything, ErrorCode.IMAGE_CORRUPT,
+        "subcluster bitmap of a compressed cluster at offset " + (l2Offset + 8) + ": is not empty");
+  }
+
+  @Test
+  void extendedL2EntriesWithClustersTooSmallForSubclusters() throws IOException {
     patchLong(72, Qcow2Header.INCOMPATIBLE_EXTENDED_L2);
-    assertFails(() -> DiskImages.open(image), ErrorCode.IMAGE_FEATURE_UNSUPPORTED, "extended L2");
+    patchInt(20, 12); // 4 KiB clusters: 128-byte subclusters
+    assertFails(() -> DiskImages.open(image), ErrorCode.IMAGE_CORRUPT, "cluster_bits at offset 20");
   }
 
   @Test
