@@ -3,7 +3,9 @@ package io.ferry.standardization.image;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * A virtual disk read from an image file of some format. Readers hold only bounded metadata in
@@ -34,4 +36,12 @@ public interface DiskImageReader extends Closeable {
    *     decoded, or INVALID_REQUEST when the range lies outside the disk
    */
   void read(long offset, ByteBuffer destination) throws IOException;
+
+  /**
+   * The other files this image is stored in, besides the one it was opened from: the extent files
+   * a VMDK descriptor names. Empty for the formats that keep an image in one file.
+   */
+  default List<Path> companionFiles() {
+    return List.of();
+  }
 }

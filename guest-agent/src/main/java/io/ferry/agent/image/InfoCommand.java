@@ -65,6 +65,9 @@ public final class InfoCommand implements Callable<Integer> {
               }
             }
             long fileSize = Files.size(file);
+            for (Path companion : reader.companionFiles()) {
+              fileSize += Files.size(companion); // a VMDK descriptor's extent files
+            }
             if (output == OutputKind.json) {
               ObjectNode json = new ObjectMapper().createObjectNode();
               json.put("filename", file.toString());
@@ -73,6 +76,10 @@ public final class InfoCommand implements Callable<Integer> {
               json.put("allocatedBytes", allocated);
               json.put("zeroBytes", zero);
               json.put("fileSize", fileSize);
+              if (!reader.companionFiles().isEmpty()) {
+                var extentFiles = json.putArray("extentFiles");
+                reader.companionFiles().forEach(companion -> extentFiles.add(companion.toString()));
+              }
               out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
             } else {
               out.printf("image: %s%n", file);
@@ -81,6 +88,9 @@ public final class InfoCommand implements Callable<Integer> {
               out.printf("allocated: %s (%d bytes)%n", Sizes.human(allocated), allocated);
               out.printf("zero: %s (%d bytes)%n", Sizes.human(zero), zero);
               out.printf("file size: %s (%d bytes)%n", Sizes.human(fileSize), fileSize);
+              for (Path companion : reader.companionFiles()) {
+                out.printf("extent file: %s%n", companion);
+              }
             }
             out.flush();
             return 0;

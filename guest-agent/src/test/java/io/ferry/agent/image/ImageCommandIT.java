@@ -82,6 +82,21 @@ class ImageCommandIT {
     assertThat(json.get("allocatedBytes").asLong()).isPositive().isLessThan(SIZE);
   }
 
+  /** A split VMDK's file size is the descriptor's and its extent files', which are listed. */
+  @Test
+  void infoOfASplitVmdkCountsItsExtentFiles() throws IOException {
+    Path split = directory.resolve("split.vmdk");
+    QemuImg.convert(raw, "raw", split, "vmdk", "-o", "subformat=twoGbMaxExtentSparse");
+    Path extent = directory.resolve("split-s001.vmdk");
+    assertThat(agent("image", "info", split.toString(), "--output", "json")).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(json.get("format").asText()).isEqualTo("vmdk-monolithicFlat");
+    assertThat(json.get("virtualSize").asLong()).isEqualTo(SIZE);
+    assertThat(json.get("fileSize").asLong()).isEqualTo(Files.size(split) + Files.size(extent));
+    assertThat(json.get("extentFiles")).hasSize(1);
+    assertThat(json.get("extentFiles").get(0).asText()).endsWith("split-s001.vmdk");
+  }
+
   @Test
   void compareExitsZeroForIdenticalImagesOfDifferentFormats() {
     assertThat(agent("image", "compare", raw.toString(), qcow2.toString())).isZero();

@@ -40,7 +40,7 @@ final class VmdkDescriptorReader implements DiskImageReader {
    * on: for FLAT extents the extent file read as a raw disk (its holes are holes), for SPARSE
    * extents a reader of the hosted sparse extent file, for ZERO extents nothing (null).
    */
-  private record Part(long start, long length, DiskImageReader source, long sourceOffset, String name) {}
+  private record Part(long start, long length, DiskImageReader source, long sourceOffset, String name, Path file) {}
 
   private VmdkDescriptorReader(List<Part> parts, long virtualSize) {
     this.parts = parts;
@@ -81,11 +81,11 @@ final class VmdkDescriptorReader implements DiskImageReader {
       for (VmdkDescriptor.ExtentLine line : descriptor.extents()) {
         long length = line.sectors() * 512;
         switch (line.type()) {
-          case "ZERO" -> parts.add(new Part(position, length, null, 0, "ZERO"));
+          case "ZERO" -> parts.add(new Part(position, length, null, 0, "ZERO", null));
           case "FLAT", "VMFS" -> {
             Path file = resolve(folder, line.fileName(), where);
             DiskImageReader flat = DiskImages.open(file, DiskFormat.RAW);
-            parts.add(new Part(position, length, flat, line.offset() * 512, line.fileName()));
+            parts.add(new Part(position, length, flat, line.offset() * 512, line.fileName(), file));
             long needed = line.offset() * 512 + length;
             if (flat.virtualSize() < needed) {
               throw VmdkImages.corrupt(
@@ -146,7 +146,7 @@ final class VmdkDescriptorReader implements DiskImageReader {
       throw VmdkImages.corrupt("extent file " + line.fileName() + " holds a sparse extent of "
           + sparse.virtualSize() + " bytes, " + where + " needs " + length);
     }
-    return new Part(position, length, sparse, 0, line.fileName());
+    return new Part(position, length, sparse, 0, line.fileName(), file);
   }
 
   private static Path resolve(Path folder, String name, String where) throws IOException {
@@ -195,6 +195,12 @@ final class VmdkDescriptorReader implements DiskImageReader {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** The extent files, in the descriptor's order, each once. */
+  @Override
+  public List<Path> companionFiles() {
+    return parts.stream().map(Part::file).filter(java.util.Objects::nonNull).distinct().toList();
   }
 
   @Override

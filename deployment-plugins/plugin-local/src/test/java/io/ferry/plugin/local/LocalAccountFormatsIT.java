@@ -87,6 +87,27 @@ class LocalAccountFormatsIT {
     }
   }
 
+  /**
+   * A VMware Workstation split disk dropped into images/ (a descriptor and its extent files) is one
+   * image, the descriptor, with the whole disk's size; its extent files are not listed.
+   */
+  @org.junit.jupiter.api.Test
+  void aSplitVmdkIsOneImageNotOnePerExtentFile() throws Exception {
+    assumeTrue(QemuImg.available(), "qemu-img is not installed (scripts/test-packages.apt)");
+    Path disk = TestDisk.write(work.resolve("disk.raw"), 4L << 20, 5);
+    Path images = java.nio.file.Files.createDirectories(account.resolve("images"));
+    QemuImg.convert(disk, "raw", images.resolve("workstation.vmdk"), "vmdk", "-o", "subformat=twoGbMaxExtentSparse");
+    try (var files = java.nio.file.Files.list(images)) {
+      assertThat(files.map(file -> file.getFileName().toString())).contains("workstation-s001.vmdk");
+    }
+    CloudPlugin plugin = plugin(DiskFormat.QCOW2);
+    assertThat(plugin.listImages()).singleElement().satisfies(image -> {
+      assertThat(image.id()).isEqualTo("workstation.vmdk");
+      assertThat(image.format()).isEqualTo(DiskFormat.VMDK_MONOLITHIC_FLAT);
+      assertThat(image.virtualSize()).isEqualTo(4L << 20);
+    });
+  }
+
   private static String qemuFormat(DiskFormat format) {
     return switch (format) {
       case RAW -> "raw";

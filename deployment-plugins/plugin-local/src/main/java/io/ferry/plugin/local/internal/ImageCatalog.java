@@ -19,9 +19,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,7 @@ final class ImageCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(ImageCatalog.class);
 
   /** Facts read from an image file, cached per file and version. */
-  private record FileFacts(DiskFormat format, long virtualSize, BootMode bootMode) {}
+  private record FileFacts(DiskFormat format, long virtualSize, BootMode bootMode, List<String> companions) {}
 
   /**
    * Facts by {@code path|version}: opening some formats is costly (a GCP archive is extracted to
@@ -53,12 +55,18 @@ final class ImageCatalog {
     this.accountLayer = accountLayer;
   }
 
-  /** Every image file, sorted by id. */
+  /**
+   * Every image file, sorted by id; the extent files of a VMDK descriptor in the folder are part of
+   * that image, not images of their own.
+   */
   List<ImageInfo> list() {
     List<ImageInfo> images = new ArrayList<>();
+    Set<String> companions = new HashSet<>();
     for (String id : imageIds()) {
       try {
-        images.add(describe(id));
+        ImageInfo image = describe(id);
+        images.add(image);
+        companions.addAll(facts(id, layout.image(id), image.version()).companions());
       } catch (FerryException e) {
         if (e.code() != ErrorCode.NOT_FOUND) {
           throw e;
@@ -66,6 +74,7 @@ final class ImageCatalog {
         // Deleted while listing: not an image any more.
       }
     }
+    images.removeIf(image -> companions.contains(image.id()));
     return images;
   }
 
@@ -104,14 +113,7 @@ final class ImageCatalog {
     }
     ImageSidecar sidecar = readSidecar(imageId);
     String version = version(attributes);
-    FileFacts facts = FACTS.get(file + "|" + version);
-    if (facts == null) {
-      facts = readFacts(imageId, file);
-      if (FACTS.size() >= MAX_CACHED_FACTS) {
-        FACTS.clear();
-      }
-      FACTS.put(file + "|" + version, facts);
-    }
+    FileFacts facts = facts(imageId, file, version);
     DiskFormat format = facts.format();
     long virtualSize = facts.virtualSize();
     BootMode bootMode = sidecar != null && sidecar.bootMode() != null ? sidecar.bootMode() : facts.bootMode();
@@ -135,12 +137,30 @@ final class ImageCatalog {
   }
 
   /** What the file itself says; format null and size -1 when it cannot be opened. */
+  /** The facts of {@code file} at {@code version}, from the cache or read now. */
+  private static FileFacts facts(String imageId, Path file, String version) {
+    FileFacts facts = FACTS.get(file + "|" + version);
+    if (facts == null) {
+      facts = readFacts(imageId, file);
+      if (FACTS.size() >= MAX_CACHED_FACTS) {
+        FACTS.clear();
+      }
+      FACTS.put(file + "|" + version, facts);
+    }
+    return facts;
+  }
+
   private static FileFacts readFacts(String imageId, Path file) {
     try (DiskImageReader reader = ImageFiles.open(file)) {
-      return new FileFacts(reader.format(), reader.virtualSize(), BootModeProbe.probe(reader));
+      Path folder = file.toAbsolutePath().getParent().toRealPath();
+      List<String> companions = reader.companionFiles().stream()
+          .filter(companion -> folder.equals(companion.getParent()))
+          .map(companion -> companion.getFileName().toString())
+          .toList();
+      return new FileFacts(reader.format(), reader.virtualSize(), BootModeProbe.probe(reader), companions);
     } catch (FerryException | IOException e) {
       LOG.warn("image {} cannot be opened, listing it without format and size: {}", imageId, e.toString());
-      return new FileFacts(null, -1, BootMode.UNKNOWN);
+      return new FileFacts(null, -1, BootMode.UNKNOWN, List.of());
     }
   }
 
