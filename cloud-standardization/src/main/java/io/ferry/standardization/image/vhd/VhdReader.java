@@ -9,6 +9,7 @@ import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.FileWindow;
 import io.ferry.standardization.image.internal.LeastRecentlyUsedCache;
 import io.ferry.standardization.image.internal.MergingExtentIterator;
+import io.ferry.standardization.image.internal.ReadRanges;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -234,12 +235,7 @@ final class VhdReader implements DiskImageReader {
 
   @Override
   public void read(long offset, ByteBuffer destination) throws IOException {
-    if (offset < 0 || offset > virtualSize || destination.remaining() > virtualSize - offset) {
-      throw new FerryException(
-          ErrorCode.INVALID_REQUEST,
-          "VHD: read of " + destination.remaining() + " bytes at " + offset
-              + " outside the disk of " + virtualSize + " bytes");
-    }
+    ReadRanges.check("VHD", offset, destination.remaining(), virtualSize);
     if (blockAllocationTable == null) {
       file.readFully("disk data", offset, destination);
       return;

@@ -9,6 +9,7 @@ import io.ferry.standardization.image.ExtentType;
 import io.ferry.standardization.image.internal.FileWindow;
 import io.ferry.standardization.image.internal.LeastRecentlyUsedCache;
 import io.ferry.standardization.image.internal.MergingExtentIterator;
+import io.ferry.standardization.image.internal.ReadRanges;
 import io.ferry.standardization.image.internal.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -303,12 +304,7 @@ final class VhdxReader implements DiskImageReader {
 
   @Override
   public void read(long offset, ByteBuffer destination) throws IOException {
-    if (offset < 0 || offset > virtualSize || destination.remaining() > virtualSize - offset) {
-      throw new FerryException(
-          ErrorCode.INVALID_REQUEST,
-          "VHDX: read of " + destination.remaining() + " bytes at " + offset
-              + " outside the disk of " + virtualSize + " bytes");
-    }
+    ReadRanges.check("VHDX", offset, destination.remaining(), virtualSize);
     long position = offset;
     while (destination.hasRemaining()) {
       long block = position / blockSize;
