@@ -51,6 +51,18 @@ class ForeignFilesIT {
     assertRefused(image, formatAndName.substring(formatAndName.indexOf(':') + 1));
   }
 
+  @Test
+  void qemusOldQcowFormatIsRefusedWithWhatToDo() throws Exception {
+    assumeTrue(QemuImg.available(), "qemu-img is not installed (scripts/test-packages.apt)");
+    Path image = directory.resolve("old.qcow");
+    QemuImg.convert(disk(), "raw", image, "qcow");
+    assertThatThrownBy(() -> DiskImages.open(image))
+        .isInstanceOf(FerryException.class)
+        .satisfies(e -> assertThat(((FerryException) e).code()).isEqualTo(ErrorCode.IMAGE_FEATURE_UNSUPPORTED))
+        .hasMessageContaining("old qcow format (version 1 at offset 4)")
+        .hasMessageContaining("qemu-img convert -O qcow2");
+  }
+
   /** Formats qemu-img reads but cannot write: their magic, as their tools put it. */
   @Test
   void readOnlyFormatsOfQemuAreRefusedByName() throws Exception {

@@ -79,7 +79,10 @@ record Qcow2Header(
     if (version != 2 && version != 3) {
       throw new FerryException(
           ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
-          "qcow2 version " + version + " at offset 4 is not supported (only 2 and 3)");
+          version == 1
+              ? "the image is in QEMU's old qcow format (version 1 at offset 4), which Ferry does not read:"
+                  + " convert it to qcow2 first (qemu-img convert -O qcow2)"
+              : "qcow2 version " + version + " at offset 4 is not supported (only 2 and 3)");
     }
     long backingFileOffset = buffer.getLong(8);
     if (backingFileOffset != 0) {
