@@ -154,6 +154,33 @@ class TriggerIT extends ApiIntegrationTest {
     assertThat(admin.get("/api/v1/triggers/" + trigger + "/events").json().findValuesAsText("migrationId")).hasSize(4);
   }
 
+  /**
+   * An image file still being copied into the account changes between rounds (size, time): it
+   * fires once, when a round finds it as the round before did, not once per partial version.
+   */
+  @Test
+  void anImageStillBeingWrittenFiresOnceWhenItStopsChanging() throws Exception {
+    Path sourceDirectory = Files.createDirectories(directory.resolve("copying"));
+    Path images = Files.createDirectories(sourceDirectory.resolve("images"));
+    UUID source = localAccount("copying", sourceDirectory);
+    UUID target = localAccount("copy-target", Files.createDirectories(directory.resolve("copy-target")));
+    Api.Response created = admin.post("/api/v1/triggers", Map.of("name", "copied-images", "kind", "IMAGE",
+        "sourceAccountId", source, "imageNamePattern", "big-*", "targetAccountIds", List.of(target)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    UUID trigger = UUID.fromString(created.json().get("id").asText());
+    Instant now = Instant.parse("2031-01-01T00:00:00Z");
+
+    for (int round = 1; round <= 4; round++) {
+      file(images.resolve("big-disk.raw"), round * (1L << 20)); // the copy goes on
+      bothEvaluate(now.plusSeconds(60L * round));
+      assertThat(triggered(trigger)).as("round %d of the copy", round).isZero();
+    }
+    bothEvaluate(now.plusSeconds(300)); // the copy is done: unchanged since the last round
+    assertThat(triggered(trigger)).as("fired once the file stopped changing").isEqualTo(1);
+    bothEvaluate(now.plusSeconds(360));
+    assertThat(triggered(trigger)).as("and only once").isEqualTo(1);
+  }
+
   @Test
   void priceConditionFiresWhenThePriceSheetChanges() throws Exception {
     FakeCloudPluginFactory.IMAGES.put("loc-onprem", List.of(FakeCloudPluginFactory.image("vm-1", "app-server")));

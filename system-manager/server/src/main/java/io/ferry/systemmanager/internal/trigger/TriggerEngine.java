@@ -28,10 +28,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -71,6 +75,11 @@ public class TriggerEngine {
   private final AuditEventRepository audit;
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transactions;
+  /**
+   * Per IMAGE trigger, the matching image versions ({@code id@version}) its last round here saw;
+   * bounded by the images of the triggers' sources, dropped with the trigger.
+   */
+  private final Map<UUID, Set<String>> settling = new ConcurrentHashMap<>();
 
   public TriggerEngine(MigrationTriggerRepository triggers, AppUserRepository users, CloudAccountService accounts,
       CatalogueService catalogue, MigrationService migrations, PriceSheets prices, CostRecorder costs,
@@ -112,6 +121,7 @@ public class TriggerEngine {
   public int evaluate(UUID triggerId, Instant now) {
     MigrationTrigger trigger = transactions.execute(status -> triggers.findById(triggerId).orElse(null));
     if (trigger == null || !trigger.enabled()) {
+      settling.remove(triggerId);
       return 0;
     }
     Optional<AppUser> owner = transactions.execute(status -> users.findById(trigger.ownerUserId()));
@@ -201,10 +211,23 @@ public class TriggerEngine {
     return started;
   }
 
+  /**
+   * Fires for each matching image version that this engine's previous round of the trigger saw
+   * too: a version fires only once it has stayed the same for a round, so that a file still being
+   * copied into a local account (whose size and time change as it grows) fires once, complete,
+   * not once per partial version.
+   */
   private int newImages(MigrationTrigger trigger, AppUser owner, Instant now) {
     int started = 0;
+    Set<String> previous = settling.getOrDefault(trigger.id(), Set.of());
+    Set<String> current = new HashSet<>();
     for (CatalogueImage image : currentImages(trigger.sourceAccountId())) {
       if (trigger.matches(image.imageId(), image.name(), image.tags())) {
+        String version = image.imageId() + "@" + image.version();
+        current.add(version);
+        if (!previous.contains(version)) {
+          continue; // first seen in this version: it fires when the next round finds it unchanged
+        }
         for (UUID target : trigger.targetAccountIds()) {
           String key = imageKey(image, target);
           if (claim(trigger, key, now, true)) {
@@ -213,6 +236,7 @@ public class TriggerEngine {
         }
       }
     }
+    settling.put(trigger.id(), current);
     return started;
   }
 
