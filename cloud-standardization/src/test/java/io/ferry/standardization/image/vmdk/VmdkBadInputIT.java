@@ -19,6 +19,7 @@ import io.ferry.standardization.image.vhd.DiskFixtures.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,9 +126,19 @@ class VmdkBadInputIT {
   @Test
   void parentDiskIsRefused() throws Exception {
     long descriptor = headerLong(sparse, 28) * 512;
-    byte[] hint = "parentFileNameHint=\"base.vmdk\"\n".getBytes();
-    String text = new String(read(sparse, descriptor, 1024)).replace("\0", "");
-    patch(sparse, descriptor + text.length(), hint);
+    int size = (int) headerLong(sparse, 36) * 512;
+    byte[] hint = "parentFileNameHint=\"base.vmdk\"\n".getBytes(StandardCharsets.US_ASCII);
+    // The embedded descriptor is its text up to the first NUL: the hint goes right there.
+    byte[] area = read(sparse, descriptor, size);
+    int end = 0;
+    while (end < area.length && area[end] != 0) {
+      end++;
+    }
+    assertThat(end + hint.length).as("room in the descriptor area of %d bytes", size).isLessThan(size);
+    patch(sparse, descriptor + end, hint);
+    assertThat(new String(read(sparse, descriptor, end + hint.length), StandardCharsets.US_ASCII))
+        .as("the patched descriptor")
+        .endsWith("parentFileNameHint=\"base.vmdk\"\n");
     fails(() -> VmdkImages.open(sparse), ErrorCode.IMAGE_FEATURE_UNSUPPORTED, "parent disk");
   }
 
