@@ -6,7 +6,7 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.ExtentType;
-import io.ferry.standardization.image.internal.Zeros;
+import io.ferry.standardization.image.internal.ScratchFile;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -24,10 +23,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Reads a GCP image archive. A gzip'd tar cannot be read at random offsets, so opening extracts
- * {@code disk.raw} once into a sparse temporary file next to the archive (named {@code
- * <archive>.<random>.ferry-extract}, or in the system's temporary folder when the archive's folder is
- * read-only; deleted on close and at JVM exit): all-zero 64 KiB blocks are
- * left as holes and remembered in a bitmap (1 bit per 64 KiB), which is the extent map. Memory
+ * {@code disk.raw} once into a sparse {@link ScratchFile} next to the archive: all-zero 64 KiB
+ * blocks are left as holes and remembered in a bitmap (1 bit per 64 KiB), which is the extent map. Memory
  * stays bounded; disk space needed is the allocated part of the disk.
  */
 final class GcpArchiveReader implements DiskImageReader {
@@ -36,34 +33,22 @@ final class GcpArchiveReader implements DiskImageReader {
   private static final long MAX_SIZE = 64L << 40;
   private static final int MAX_ENTRIES = 1000;
 
-  private final Path extracted;
+  private final ScratchFile extracted;
   private final FileChannel channel;
   private final long virtualSize;
   private final BitSet allocated;
 
-  private GcpArchiveReader(Path extracted, FileChannel channel, long virtualSize, BitSet allocated) {
+  private GcpArchiveReader(ScratchFile extracted, long virtualSize, BitSet allocated) {
     this.extracted = extracted;
-    this.channel = channel;
+    this.channel = extracted.channel();
     this.virtualSize = virtualSize;
     this.allocated = allocated;
   }
 
   static GcpArchiveReader open(Path archive) throws IOException {
-    Path absolute = archive.toAbsolutePath();
-    Path extracted;
+    ScratchFile extracted = ScratchFile.nextTo(archive);
     try {
-      extracted =
-          Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".ferry-extract");
-    } catch (java.nio.file.FileSystemException readOnly) {
-      // a read-only folder: fall back to the system's temporary folder
-      extracted = Files.createTempFile(absolute.getFileName() + ".", ".ferry-extract");
-    }
-    extracted.toFile().deleteOnExit();
-    FileChannel channel = null;
-    try {
-      channel =
-          FileChannel.open(extracted, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      try (InputStream file = new BufferedInputStream(Files.newInputStream(absolute), 1 << 16)) {
+      try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 1 << 16)) {
         GzipCompressorInputStream gzip;
         try {
           gzip = GzipCompressorInputStream.builder().setInputStream(file).setDecompressConcatenated(true).get();
@@ -76,16 +61,13 @@ final class GcpArchiveReader implements DiskImageReader {
           if (size < 0 || size > MAX_SIZE) {
             throw corrupt("disk.raw declares an absurd size of " + size + " bytes");
           }
-          BitSet allocated = extract(tar, channel, size);
+          BitSet allocated = extract(tar, extracted, size);
           verifyRest(tar, gzip);
-          return new GcpArchiveReader(extracted, channel, size, allocated);
+          return new GcpArchiveReader(extracted, size, allocated);
         }
       }
     } catch (IOException | RuntimeException e) {
-      if (channel != null) {
-        channel.close();
-      }
-      Files.deleteIfExists(extracted);
+      extracted.close();
       throw e;
     }
   }
@@ -112,7 +94,7 @@ final class GcpArchiveReader implements DiskImageReader {
     throw corrupt("the tar holds no disk.raw");
   }
 
-  private static BitSet extract(TarArchiveInputStream tar, FileChannel channel, long size)
+  private static BitSet extract(TarArchiveInputStream tar, ScratchFile extracted, long size)
       throws IOException {
     BitSet allocated = new BitSet((int) Math.min(Integer.MAX_VALUE, (size + BLOCK - 1) / BLOCK));
     byte[] block = new byte[BLOCK];
@@ -128,22 +110,12 @@ final class GcpArchiveReader implements DiskImageReader {
       if (read < length) {
         throw corrupt("disk.raw is truncated at disk offset " + (position + read) + " of " + size);
       }
-      if (!Zeros.isZero(block, 0, length)) {
-        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length);
-        long at = position;
-        while (buffer.hasRemaining()) {
-          at += channel.write(buffer, at);
-        }
+      if (extracted.writeBlock(position, block, length)) {
         allocated.set((int) (position / BLOCK));
       }
       position += length;
     }
-    if (channel.size() < size) {
-      channel.truncate(size);
-      if (size > 0) {
-        channel.write(ByteBuffer.allocate(1), size - 1);
-      }
-    }
+    extracted.extendTo(size);
     return allocated;
   }
 
@@ -223,10 +195,6 @@ final class GcpArchiveReader implements DiskImageReader {
 
   @Override
   public void close() throws IOException {
-    try {
-      channel.close();
-    } finally {
-      Files.deleteIfExists(extracted);
-    }
+    extracted.close();
   }
 }

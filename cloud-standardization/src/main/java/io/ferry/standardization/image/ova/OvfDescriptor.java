@@ -24,8 +24,22 @@ import org.xml.sax.SAXException;
  */
 record OvfDescriptor(List<OvfDisk> disks) {
 
-  /** One virtual disk: its id, the file that holds it, and its declared capacity in bytes. */
-  record OvfDisk(String diskId, String href, long fileSize, long capacity, String compression) {}
+  /**
+   * One virtual disk: its id, the file that holds it (its declared size, or -1), its declared
+   * capacity in bytes (or -1), the file's compression ({@code null} or "identity" for none) and the
+   * size of the chunks the file is split into (-1: not split).
+   */
+  record OvfDisk(
+      String diskId, String href, long fileSize, long capacity, String compression, long chunkSize) {
+
+    boolean compressed() {
+      return compression != null && !compression.isBlank() && !"identity".equals(compression);
+    }
+
+    boolean chunked() {
+      return chunkSize > 0;
+    }
+  }
 
   static OvfDescriptor parse(byte[] xml, String where) {
     Document document;
@@ -64,9 +78,9 @@ record OvfDescriptor(List<OvfDisk> disks) {
               .findFirst()
               .orElseThrow(
                   () -> corrupt(where + ": disk " + diskId + " refers to file " + fileRef + ", which References lacks"));
-      if (attribute(file, "chunkSize") != null) {
-        throw new FerryException(
-            ErrorCode.IMAGE_FEATURE_UNSUPPORTED, "OVA: disk file " + fileRef + " is split into chunks");
+      long chunkSize = number(attribute(file, "chunkSize"), -1, where);
+      if (attribute(file, "chunkSize") != null && chunkSize <= 0) {
+        throw corrupt(where + ": file " + fileRef + " has a chunk size of " + chunkSize);
       }
       disks.add(
           new OvfDisk(
@@ -74,7 +88,8 @@ record OvfDescriptor(List<OvfDisk> disks) {
               attribute(file, "href"),
               number(attribute(file, "size"), -1, where),
               capacity(disk, where),
-              attribute(file, "compression")));
+              attribute(file, "compression"),
+              chunkSize));
     }
     if (disks.isEmpty()) {
       throw corrupt(where + " describes no disk with a file");
