@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Migration } from './api';
-import { agentChanges, withReport } from './views/detail';
+import { agentChanges, stepWarnings, withReport } from './views/detail';
 
 describe('agentChanges', () => {
   it('reads the guest agent change report from a step result, as JSON text or object', () => {
@@ -23,6 +23,24 @@ describe('agentChanges', () => {
     expect(agentChanges({ imageId: 'x.qcow2' })).toBeNull();
     expect(agentChanges('not json')).toBeNull();
     expect(agentChanges(null)).toBeNull();
+  });
+});
+
+describe('stepWarnings', () => {
+  it('collects the warning of every step result that has one, JSON text or object, in step order', () => {
+    expect(
+      stepWarnings([
+        { name: 'PLAN', result: { bundleId: 'b' } },
+        { name: 'EXPORT', result: JSON.stringify({ format: 'ova', warning: 'vm.ova holds 2 disks; the boot disk only is migrated' }) },
+        { name: 'STRIP', result: 'not json' },
+        { name: 'VERIFY', result: { warning: '  ' } },
+        { name: 'CLEANUP', result: { warning: 'one volume left' } },
+      ]),
+    ).toEqual([
+      { step: 'EXPORT', warning: 'vm.ova holds 2 disks; the boot disk only is migrated' },
+      { step: 'CLEANUP', warning: 'one volume left' },
+    ]);
+    expect(stepWarnings([{ name: 'EXPORT' }])).toEqual([]);
   });
 });
 

@@ -429,6 +429,26 @@ export function agentChanges(result: unknown): { operation: string; cloud: strin
   };
 }
 
+/** Warnings the steps' results carry (e.g. EXPORT: an OVA's data disks are not migrated), in step order. */
+export function stepWarnings(steps: Array<{ name: string; result?: unknown }>): Array<{ step: string; warning: string }> {
+  const warnings: Array<{ step: string; warning: string }> = [];
+  for (const step of steps) {
+    let value = step.result;
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        continue;
+      }
+    }
+    const warning = value && typeof value === 'object' ? (value as { warning?: unknown }).warning : undefined;
+    if (typeof warning === 'string' && warning.trim() !== '') {
+      warnings.push({ step: step.name, warning });
+    }
+  }
+  return warnings;
+}
+
 function resultText(result: unknown): string {
   try {
     return JSON.stringify(typeof result === 'string' ? JSON.parse(result) : result, null, 2);
@@ -444,6 +464,9 @@ function resultText(result: unknown): string {
 function changeReport(migration: Migration, reportAvailable: boolean): HTMLElement {
   const sections: Array<HTMLElement | null> = [];
   const others: HTMLElement[] = [];
+  for (const { step, warning } of stepWarnings(migration.steps)) {
+    sections.push(h('p', { class: 'notice warning', role: 'note' }, `${humanize(step)}: ${warning}`));
+  }
   const report = migration['report'];
   if (report !== undefined && report !== null) {
     sections.push(h('pre', { class: 'report', tabindex: 0 }, resultText(report)));

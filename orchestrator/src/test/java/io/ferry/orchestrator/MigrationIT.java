@@ -163,6 +163,48 @@ class MigrationIT {
     }
   }
 
+  /** Ferry moves one disk per image: an OVA's data disk is named in EXPORT's warning, not silently dropped. */
+  @Test
+  void anOvaWithADataDiskMigratesItsBootDiskAndSaysWhichDiskStaysBehind() throws Exception {
+    Path work = Files.createDirectories(root.resolve("ova-work"));
+    account("aws-ova", "ova", "aws", root.resolve("aws-ova")); // its own account: other tests list aws-raw
+    Fixtures.run(work, "qemu-img", "convert", "-O", "vmdk", "-o", "subformat=streamOptimized",
+        root.resolve("aws-raw/images/debian-12-aws.raw").toString(), work.resolve("system.vmdk").toString());
+    Fixtures.run(work, "qemu-img", "create", "-f", "vmdk", "-o", "subformat=streamOptimized",
+        work.resolve("data.vmdk").toString(), "8M");
+    long capacity = Files.size(root.resolve("aws-raw/images/debian-12-aws.raw"));
+    Files.writeString(work.resolve("vm.ovf"), """
+        <?xml version="1.0"?>
+        <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
+            xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
+          <References><File ovf:href="data.vmdk" ovf:id="f1"/><File ovf:href="system.vmdk" ovf:id="f2"/></References>
+          <DiskSection><Info>disks</Info>
+            <Disk ovf:diskId="data" ovf:fileRef="f1" ovf:capacity="8" ovf:capacityAllocationUnits="byte * 2^20"/>
+            <Disk ovf:diskId="system" ovf:fileRef="f2" ovf:capacity="%d"/>
+          </DiskSection>
+          <VirtualSystem ovf:id="vm"><Info>vm</Info><VirtualHardwareSection><Info>hw</Info>
+            <Item><rasd:HostResource>ovf:/disk/system</rasd:HostResource><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
+            <Item><rasd:HostResource>ovf:/disk/data</rasd:HostResource><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
+          </VirtualHardwareSection></VirtualSystem>
+        </Envelope>
+        """.formatted(capacity));
+    Fixtures.run(work, "tar", "-cf", root.resolve("aws-ova/images/two-disks.ova").toString(),
+        "vm.ovf", "data.vmdk", "system.vmdk");
+
+    String job = submit("aws-ova", "two-disks.ova", "kvm-qcow2");
+    MigrationStatus status = await(job);
+    assertThat(status.state()).as(describe(status)).isEqualTo(JobState.SUCCEEDED);
+    JsonNode export = JSON.readTree(status.step(StepName.EXPORT).result());
+    assertThat(export.path("format").asText()).isEqualTo("ova");
+    assertThat(export.path("virtualSize").asLong()).isEqualTo(capacity);
+    assertThat(export.path("otherDisks")).hasSize(1);
+    assertThat(export.path("otherDisks").get(0).asText()).isEqualTo("disk data (file data.vmdk, 8388608 bytes)");
+    assertThat(export.path("warning").asText())
+        .isEqualTo("the source image holds 2 disks; only its boot disk is migrated, not: disk data (file data.vmdk, 8388608 bytes)");
+    checkResult(Path.of(status.resultLocation()), "qcow2", "kvm", status);
+    assertNothingLeft(List.of(job));
+  }
+
   @Test
   void aCorruptSourceImageFailsClearlyAndLeavesNothing() throws Exception {
     String job = submit("aws-broken", "broken.qcow2", "kvm-qcow2");

@@ -44,4 +44,14 @@ public interface DiskImageReader extends Closeable {
   default List<Path> companionFiles() {
     return List.of();
   }
+
+  /**
+   * The disks the image holds besides the one this reader reads, described for people (an OVA's
+   * data disks: {@code disk data (file data.vmdk, 5242880 bytes)}). Empty for the formats that hold
+   * one disk. Ferry moves one disk per image: whoever reads an image with other disks says that
+   * they are left behind.
+   */
+  default List<String> otherDisks() {
+    return List.of();
+  }
 }

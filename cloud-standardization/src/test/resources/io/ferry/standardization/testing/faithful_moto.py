@@ -2,7 +2,8 @@
 
 moto 5.2.5 keeps only the name and description of RegisterImage: the AMI gets an unrelated
 auto-created snapshot, no architecture and no tags. Real EC2 keeps the block device mappings,
-architecture, boot mode, root device name and the tags of TagSpecifications. moto also reports
+(the root's and the data volumes'), architecture, boot mode, root device name and the tags of
+TagSpecifications. moto also reports
 a snapshot block size of 512 bytes where AWS reports 524288 (512 KiB), which makes every upload
 a thousand times chattier than on AWS. This wrapper teaches moto exactly these two things (the
 block size comes from FERRY_MOTO_BLOCK_SIZE, default AWS's 524288; tests of small blocks set
@@ -27,11 +28,21 @@ def _register_image(self):
     mappings = self._get_param("BlockDeviceMappings", []) or []
     root_device = self._get_param("RootDeviceName")
     snapshot = None
+    others = []
     for mapping in mappings:
         snapshot_id = (mapping.get("Ebs") or {}).get("SnapshotId")
-        if snapshot_id and (root_device is None or mapping.get("DeviceName") == root_device):
+        if snapshot_id and snapshot is None and (root_device is None or mapping.get("DeviceName") == root_device):
             snapshot = self.ec2_backend.get_snapshot(snapshot_id)  # raises InvalidSnapshot.NotFound
+        elif snapshot_id:
+            other = self.ec2_backend.get_snapshot(snapshot_id)
+            size = (mapping.get("Ebs") or {}).get("VolumeSize") or getattr(getattr(other, "volume", None), "size", 15)
+            others.append({
+                "DeviceName": mapping.get("DeviceName"),
+                "Ebs": {"SnapshotId": snapshot_id, "VolumeSize": int(size), "DeleteOnTermination": False,
+                        "VolumeType": "standard"},
+            })
     image = self.ec2_backend.register_image(name, description)
+    image.other_mappings = others  # real EC2 keeps every mapping, data volumes included
     if snapshot is not None:
         image.ebs_snapshot = snapshot
         image.root_device_type = "ebs"
@@ -63,7 +74,7 @@ def _block_device_mappings(self):
                 "VolumeType": "standard",
             },
         }
-    ]
+    ] + list(getattr(self, "other_mappings", []))
 
 
 _BLOCK_SIZE = int(os.environ.get("FERRY_MOTO_BLOCK_SIZE", "524288"))

@@ -80,6 +80,13 @@ public final class ConvertCommand implements Callable<Integer> {
                       : DiskImages.open(input, DiskFormat.fromId(inputFormat));
               DiskImageWriter writer =
                   DiskImages.create(output, target, reader.virtualSize(), options)) {
+            if (!reader.otherDisks().isEmpty()) {
+              PrintWriter err = spec.commandLine().getErr();
+              err.printf(
+                  "warning: %s holds %d disks; converting its boot disk only, not: %s%n",
+                  input, reader.otherDisks().size() + 1, String.join("; ", reader.otherDisks()));
+              err.flush();
+            }
             ConversionStats stats = DiskImages.convert(reader, writer, progress);
             if (!quiet) {
               out.printf(

@@ -80,6 +80,10 @@ public final class InfoCommand implements Callable<Integer> {
                 var extentFiles = json.putArray("extentFiles");
                 reader.companionFiles().forEach(companion -> extentFiles.add(companion.toString()));
               }
+              if (!reader.otherDisks().isEmpty()) {
+                var otherDisks = json.putArray("otherDisks"); // what the numbers above leave out
+                reader.otherDisks().forEach(otherDisks::add);
+              }
               out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
             } else {
               out.printf("image: %s%n", file);
@@ -90,6 +94,9 @@ public final class InfoCommand implements Callable<Integer> {
               out.printf("file size: %s (%d bytes)%n", Sizes.human(fileSize), fileSize);
               for (Path companion : reader.companionFiles()) {
                 out.printf("extent file: %s%n", companion);
+              }
+              for (String other : reader.otherDisks()) {
+                out.printf("other disk (not read): %s%n", other);
               }
             }
             out.flush();

@@ -141,6 +141,45 @@ class ImageCommandIT {
     assertThat(directory.resolve("never.raw.ferry-partial")).doesNotExist();
   }
 
+  /** An OVA with a data disk: info lists it, convert converts the boot disk and warns. */
+  @Test
+  void anOvasOtherDisksAreNamedNotSilentlyLeftOut() throws Exception {
+    Path work = Files.createDirectories(directory.resolve("ova"));
+    QemuImg.convert(raw, "raw", work.resolve("boot.vmdk"), "vmdk", "-o", "subformat=streamOptimized");
+    QemuImg.convert(qcow2, "qcow2", work.resolve("data.vmdk"), "vmdk", "-o", "subformat=streamOptimized");
+    Files.writeString(
+        work.resolve("vm.ovf"),
+        """
+        <?xml version="1.0"?>
+        <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+          <References>
+            <File ovf:href="boot.vmdk" ovf:id="f1"/>
+            <File ovf:href="data.vmdk" ovf:id="f2"/>
+          </References>
+          <DiskSection><Info>disks</Info>
+            <Disk ovf:diskId="boot" ovf:fileRef="f1" ovf:capacity="%d"/>
+            <Disk ovf:diskId="data" ovf:fileRef="f2" ovf:capacity="%d"/>
+          </DiskSection>
+        </Envelope>
+        """.formatted(SIZE, SIZE));
+    Path ova = directory.resolve("vm.ova");
+    Process tar = new ProcessBuilder("tar", "-cf", ova.toString(), "vm.ovf", "boot.vmdk", "data.vmdk")
+        .directory(work.toFile()).inheritIO().start();
+    assertThat(tar.waitFor()).isZero();
+
+    assertThat(agent("image", "info", ova.toString(), "--output", "json")).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(json.get("format").asText()).isEqualTo("ova");
+    assertThat(json.get("otherDisks")).hasSize(1);
+    assertThat(json.get("otherDisks").get(0).asText()).isEqualTo("disk data (file data.vmdk, " + SIZE + " bytes)");
+
+    Path converted = directory.resolve("boot.raw");
+    assertThat(agent("image", "convert", "-q", "-O", "raw", ova.toString(), converted.toString())).isZero();
+    assertThat(err.toString())
+        .contains("warning: " + ova + " holds 2 disks; converting its boot disk only, not: disk data (file data.vmdk");
+    assertThat(QemuImg.compare(raw, "raw", converted, "raw").exitCode()).isZero();
+  }
+
   private int agent(String... args) {
     CommandLine commandLine = FerryAgent.commandLine(args);
     commandLine.setOut(new PrintWriter(out, true));

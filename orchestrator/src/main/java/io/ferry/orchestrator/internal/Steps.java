@@ -185,6 +185,17 @@ public final class Steps {
     try (DiskImageReader reader = accounts.sourcePlugin().openImage(job.sourceImageId(), new JobTag(job.id()))) {
       DiskStreams.export(reader, scratch, resumeFrom, context,
           offset -> context.checkpoint("{\"offset\":" + offset + "}"));
+      ObjectNode result = JSON.createObjectNode();
+      result.put("format", reader.format().id());
+      result.put("virtualSize", reader.virtualSize());
+      List<String> others = reader.otherDisks();
+      if (!others.isEmpty()) {
+        // Ferry moves one disk per image: say plainly which disks stay behind
+        result.put("warning", "the source image holds " + (others.size() + 1) + " disks; only its boot disk is"
+            + " migrated, not: " + String.join("; ", others));
+        others.forEach(result.putArray("otherDisks")::add);
+      }
+      store.saveResult(job.id(), StepName.EXPORT, result.toString());
     }
     return Outcome.SUCCEEDED;
   }

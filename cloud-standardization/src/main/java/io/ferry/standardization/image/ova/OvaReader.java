@@ -279,6 +279,11 @@ final class OvaReader implements DiskImageReader {
   }
 
   @Override
+  public List<String> otherDisks() {
+    return descriptor.otherDisks();
+  }
+
+  @Override
   public DiskFormat format() {
     return DiskFormat.OVA;
   }

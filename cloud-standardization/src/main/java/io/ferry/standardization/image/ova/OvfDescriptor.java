@@ -22,15 +22,20 @@ import org.xml.sax.SAXException;
  * References section and the disks of the DiskSection, ordered so that the boot disk (the first
  * disk the virtual hardware attaches) comes first.
  */
-record OvfDescriptor(List<OvfDisk> disks) {
+public record OvfDescriptor(List<OvfDisk> disks) {
 
   /**
    * One virtual disk: its id, the file that holds it (its declared size, or -1), its declared
    * capacity in bytes (or -1), the file's compression ({@code null} or "identity" for none) and the
    * size of the chunks the file is split into (-1: not split).
    */
-  record OvfDisk(
+  public record OvfDisk(
       String diskId, String href, long fileSize, long capacity, String compression, long chunkSize) {
+
+    /** For people: {@code disk data (file data.vmdk, 5242880 bytes)}. */
+    public String describe() {
+      return "disk " + diskId + " (file " + href + (capacity >= 0 ? ", " + capacity + " bytes" : "") + ")";
+    }
 
     boolean compressed() {
       return compression != null && !compression.isBlank() && !"identity".equals(compression);
@@ -41,7 +46,21 @@ record OvfDescriptor(List<OvfDisk> disks) {
     }
   }
 
-  static OvfDescriptor parse(byte[] xml, String where) {
+  /** The boot disk: the first of {@link #disks()}. */
+  public OvfDisk boot() {
+    return disks.get(0);
+  }
+
+  /** The disks besides the boot disk, described for people. */
+  public List<String> otherDisks() {
+    return disks.subList(1, disks.size()).stream().map(OvfDisk::describe).toList();
+  }
+
+  /**
+   * Parses {@code xml} (read from {@code where}, named in errors); refuses DOCTYPEs and external
+   * entities. A descriptor without a disk that has a file is corrupt.
+   */
+  public static OvfDescriptor parse(byte[] xml, String where) {
     Document document;
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();

@@ -165,6 +165,24 @@ class AwsDirectUploadIT {
     QemuImg.Result compare = QemuImg.compare(source, "qcow2", exported, "qcow2");
     assertThat(compare.exitCode()).as(compare.output()).isZero();
 
+    // An AMI with a data volume besides its root: the root is read, the data volume named.
+    String twoDisks =
+        account.ec2().registerImage(request -> request.name("ferry-it-two-disks").rootDeviceName("/dev/xvda")
+            .architecture(ArchitectureValues.X86_64).virtualizationType("hvm")
+            .blockDeviceMappings(
+                mapping -> mapping.deviceName("/dev/xvda").ebs(ebs -> ebs.snapshotId(snapshotId)),
+                mapping -> mapping.deviceName("/dev/sdb").ebs(ebs -> ebs.snapshotId(snapshotId).volumeSize(5))))
+            .imageId();
+    try (DiskImageReader reader = plugin.openImage(twoDisks, tag)) {
+      assertThat(reader.virtualSize()).isEqualTo(1L << 30);
+      assertThat(reader.otherDisks()).containsExactly("disk /dev/sdb (snapshot " + snapshotId + ", " + (5L << 30) + " bytes)");
+    } finally {
+      account.ec2().deregisterImage(request -> request.imageId(twoDisks));
+    }
+    try (DiskImageReader reader = plugin.openImage(image.imageId(), tag)) {
+      assertThat(reader.otherDisks()).as("Ferry's own AMIs have their root only").isEmpty();
+    }
+
     CleanupReport report = plugin.deleteTagged(tag, List.of());
     assertThat(report.complete()).as("%s", report).isTrue();
     assertThat(report.deleted()).contains("image:" + image.imageId(), "snapshot:" + snapshotId);

@@ -98,8 +98,10 @@ public final class AwsCloudPlugin implements CloudPlugin {
 
   @Override
   public DiskImageReader openImage(String imageId, JobTag tag) {
-    String snapshotId = Images.rootSnapshotId(images.describe(imageId));
-    return SnapshotBlockReader.open(clients.ebs(), backoff, pool, snapshotId);
+    software.amazon.awssdk.services.ec2.model.Image image = images.describe(imageId);
+    String snapshotId = Images.rootSnapshotId(image);
+    return SnapshotBlockReader.open(clients.ebs(), backoff, pool, snapshotId)
+        .withOtherDisks(Images.otherDisks(image, snapshotId));
   }
 
   /** Opens a snapshot's blocks for reading. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.ArchitectureValues;
@@ -78,6 +79,24 @@ public final class Images {
           ErrorCode.UNSUPPORTED, "AMI " + image.imageId() + " has no EBS root snapshot (instance-store AMIs cannot be exported)");
     }
     return fallback;
+  }
+
+  /**
+   * The AMI's EBS disks besides its root, described for people: {@code disk /dev/sdb (snapshot
+   * snap-..., 107374182400 bytes)}. Ferry moves the root disk only.
+   */
+  public static List<String> otherDisks(Image image, String rootSnapshotId) {
+    List<String> others = new ArrayList<>();
+    for (BlockDeviceMapping mapping : image.blockDeviceMappings()) {
+      if (mapping.ebs() == null || mapping.ebs().snapshotId() == null
+          || (mapping.ebs().snapshotId().equals(rootSnapshotId) && Objects.equals(mapping.deviceName(), image.rootDeviceName()))) {
+        continue;
+      }
+      Integer gib = mapping.ebs().volumeSize();
+      others.add("disk " + mapping.deviceName() + " (snapshot " + mapping.ebs().snapshotId()
+          + (gib == null ? "" : ", " + ((long) gib << 30) + " bytes") + ")");
+    }
+    return others;
   }
 
   /** Registers an AMI whose root device is {@code snapshotId} and waits until it is available. */

@@ -48,6 +48,7 @@ public final class SnapshotBlockReader implements DiskImageReader {
   private final int blockSize;
   private final long virtualSize;
   private final Map<Long, byte[]> recent = new LinkedHashMap<>(8, 0.75f, true);
+  private volatile List<String> otherDisks = List.of();
 
   private SnapshotBlockReader(
       EbsClient ebs, Backoff backoff, ExecutorService pool, String snapshotId, BlockMap blocks, int blockSize, long virtualSize) {
@@ -61,6 +62,17 @@ public final class SnapshotBlockReader implements DiskImageReader {
   }
 
   /** Opens snapshot {@code snapshotId}; NOT_FOUND when it does not exist. */
+  /** The AMI's disks besides this snapshot (see {@link #otherDisks()}); returns this reader. */
+  public SnapshotBlockReader withOtherDisks(List<String> others) {
+    this.otherDisks = List.copyOf(others);
+    return this;
+  }
+
+  @Override
+  public List<String> otherDisks() {
+    return otherDisks;
+  }
+
   public static SnapshotBlockReader open(EbsClient ebs, Backoff backoff, ExecutorService pool, String snapshotId) {
     BlockMap blocks = new BlockMap(ebs, backoff, snapshotId);
     ListSnapshotBlocksResponse first = blocks.firstResponse();

@@ -7,6 +7,7 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.DiskImages;
 import io.ferry.standardization.image.Extent;
+import io.ferry.standardization.image.ova.OvfDescriptor;
 import io.ferry.standardization.spi.Architecture;
 import io.ferry.standardization.spi.BootMode;
 import io.ferry.standardization.spi.CleanupReport;
@@ -45,6 +46,7 @@ public final class VsphereCloudPlugin implements CloudPlugin {
 
   /** The cloud layer of images that do not name one: whatever lives in vCenter carries VMware's. */
   static final String DEFAULT_LAYER = "vsphere";
+  private static final long MAX_OVF_SIZE = 4L << 20;
 
   private final VsphereSettings settings;
   private final PluginContext context;
@@ -110,11 +112,14 @@ public final class VsphereCloudPlugin implements CloudPlugin {
   @Override
   public DiskImageReader openImage(String imageId, JobTag tag) {
     image(imageId);
-    String disk =
-        library.files(imageId).keySet().stream()
-            .filter(name -> name.toLowerCase(java.util.Locale.ROOT).endsWith(".vmdk"))
-            .findFirst()
-            .orElseThrow(() -> new FerryException(ErrorCode.IMAGE_FORMAT_UNKNOWN, "library item " + imageId + " has no .vmdk file"));
+    Map<String, Long> files = library.files(imageId);
+    List<String> disks =
+        files.keySet().stream().filter(name -> name.toLowerCase(java.util.Locale.ROOT).endsWith(".vmdk")).toList();
+    if (disks.isEmpty()) {
+      throw new FerryException(ErrorCode.IMAGE_FORMAT_UNKNOWN, "library item " + imageId + " has no .vmdk file");
+    }
+    Optional<String> ovf =
+        files.keySet().stream().filter(name -> name.toLowerCase(java.util.Locale.ROOT).endsWith(".ovf")).findFirst();
     Path folder;
     try {
       folder = Files.createDirectories(context.scratchDirectory().resolve("export-" + UUID.randomUUID()));
@@ -122,9 +127,22 @@ public final class VsphereCloudPlugin implements CloudPlugin {
       throw new FerryException(ErrorCode.IO_ERROR, "cannot create a scratch folder for the export", e);
     }
     try {
+      String disk = disks.get(0);
+      List<String> otherDisks = List.of();
+      if (ovf.isPresent()) {
+        // the template's OVF says which disk boots (the first the hardware attaches) and which others it has
+        OvfDescriptor descriptor = descriptor(imageId, ovf.get(), files.get(ovf.get()), folder);
+        disk = descriptor.boot().href();
+        otherDisks = descriptor.otherDisks();
+        if (!files.containsKey(disk)) {
+          throw new FerryException(ErrorCode.IMAGE_CORRUPT,
+              "the OVF of library item " + imageId + " names boot disk file " + disk + ", which the item lacks (it has "
+                  + String.join(", ", files.keySet()) + ")");
+        }
+      }
       Path file = folder.resolve("disk.vmdk");
       library.download(imageId, disk, file);
-      return new ScratchReader(DiskImages.open(file), folder);
+      return new ScratchReader(DiskImages.open(file), folder, otherDisks);
     } catch (IOException | RuntimeException e) {
       ScratchFiles.deleteTree(folder);
       if (e instanceof FerryException ferry) {
@@ -540,8 +558,23 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     }
   }
 
+  /** Downloads and parses the item's OVF descriptor (at most {@link #MAX_OVF_SIZE} bytes). */
+  private OvfDescriptor descriptor(String imageId, String name, Long size, Path folder) throws IOException {
+    if (size != null && size > MAX_OVF_SIZE) {
+      throw new FerryException(ErrorCode.IMAGE_CORRUPT,
+          "the OVF " + name + " of library item " + imageId + " has " + size + " bytes, more than an OVF descriptor needs");
+    }
+    Path file = folder.resolve("item.ovf");
+    library.download(imageId, name, file);
+    if (Files.size(file) > MAX_OVF_SIZE) {
+      throw new FerryException(ErrorCode.IMAGE_CORRUPT,
+          "the OVF " + name + " of library item " + imageId + " has " + Files.size(file) + " bytes, more than an OVF descriptor needs");
+    }
+    return OvfDescriptor.parse(Files.readAllBytes(file), "the OVF " + name + " of library item " + imageId);
+  }
+
   /** A reader of a downloaded VMDK that deletes its scratch folder when closed. */
-  private record ScratchReader(DiskImageReader reader, Path folder) implements DiskImageReader {
+  private record ScratchReader(DiskImageReader reader, Path folder, List<String> otherDisks) implements DiskImageReader {
     @Override
     public DiskFormat format() {
       return reader.format();
@@ -560,6 +593,11 @@ public final class VsphereCloudPlugin implements CloudPlugin {
     @Override
     public void read(long offset, ByteBuffer destination) throws IOException {
       reader.read(offset, destination);
+    }
+
+    @Override
+    public List<String> otherDisks() {
+      return otherDisks;
     }
 
     @Override
