@@ -11,18 +11,17 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A sparse temporary file that a reader extracts a compressed source into, because the source
- * cannot be read at random offsets (a gzip'd tar, a gzip'd disk inside an OVA). It lives next to
- * the source, named {@code <source>.<random>.ferry-extract}, or in the system's temporary folder
- * when the source's folder is read-only; it is deleted on close and at JVM exit. Blocks written
+ * cannot be read at random offsets (a gzip'd tar, a gzip'd disk inside an OVA). It is created next
+ * to the source, named {@code <source>.<random>.ferry-extract}, or in the system's temporary folder
+ * when the source's folder is read-only, and unlinked as soon as it is open: it takes disk space
+ * until {@link #close}, and nothing is left behind even when the process dies. Blocks written
  * through {@link #writeBlock} that are all zero stay holes, so disk space follows the data.
  */
 public final class ScratchFile implements Closeable {
 
-  private final Path path;
   private final FileChannel channel;
 
-  private ScratchFile(Path path, FileChannel channel) {
-    this.path = path;
+  private ScratchFile(FileChannel channel) {
     this.channel = channel;
   }
 
@@ -35,18 +34,11 @@ public final class ScratchFile implements Closeable {
     } catch (FileSystemException readOnly) {
       path = Files.createTempFile(absolute.getFileName() + ".", ".ferry-extract");
     }
-    path.toFile().deleteOnExit();
     try {
-      return new ScratchFile(
-          path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(path);
-      throw e;
+      return new ScratchFile(FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    } finally {
+      Files.deleteIfExists(path); // the open channel keeps the file
     }
-  }
-
-  public Path path() {
-    return path;
   }
 
   /** The file, open for reading and writing; closed by {@link #close}. */
@@ -79,10 +71,6 @@ public final class ScratchFile implements Closeable {
 
   @Override
   public void close() throws IOException {
-    try {
-      channel.close();
-    } finally {
-      Files.deleteIfExists(path);
-    }
+    channel.close();
   }
 }
