@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.standardization.image.ova.TwoDiskOvf;
 import io.ferry.orchestrator.support.Fixtures;
 import io.ferry.orchestrator.support.Jobs;
 import io.ferry.orchestrator.support.Leftovers;
@@ -173,21 +174,7 @@ class MigrationIT {
     Fixtures.run(work, "qemu-img", "create", "-f", "vmdk", "-o", "subformat=streamOptimized",
         work.resolve("data.vmdk").toString(), "8M");
     long capacity = Files.size(root.resolve("aws-raw/images/debian-12-aws.raw"));
-    Files.writeString(work.resolve("vm.ovf"), """
-        <?xml version="1.0"?>
-        <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
-            xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
-          <References><File ovf:href="data.vmdk" ovf:id="f1"/><File ovf:href="system.vmdk" ovf:id="f2"/></References>
-          <DiskSection><Info>disks</Info>
-            <Disk ovf:diskId="data" ovf:fileRef="f1" ovf:capacity="8" ovf:capacityAllocationUnits="byte * 2^20"/>
-            <Disk ovf:diskId="system" ovf:fileRef="f2" ovf:capacity="%d"/>
-          </DiskSection>
-          <VirtualSystem ovf:id="vm"><Info>vm</Info><VirtualHardwareSection><Info>hw</Info>
-            <Item><rasd:HostResource>ovf:/disk/system</rasd:HostResource><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
-            <Item><rasd:HostResource>ovf:/disk/data</rasd:HostResource><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
-          </VirtualHardwareSection></VirtualSystem>
-        </Envelope>
-        """.formatted(capacity));
+    Files.writeString(work.resolve("vm.ovf"), TwoDiskOvf.envelope("data.vmdk", 8L << 20, "system.vmdk", capacity));
     Fixtures.run(work, "tar", "-cf", root.resolve("aws-ova/images/two-disks.ova").toString(),
         "vm.ovf", "data.vmdk", "system.vmdk");
 

@@ -9,6 +9,7 @@ import io.ferry.agent.FerryAgent;
 import io.ferry.standardization.image.QemuImg;
 import io.ferry.standardization.image.TestImages;
 import io.ferry.standardization.image.TestImages.Pattern;
+import io.ferry.standardization.image.ova.TwoDiskOvf;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -147,21 +148,7 @@ class ImageCommandIT {
     Path work = Files.createDirectories(directory.resolve("ova"));
     QemuImg.convert(raw, "raw", work.resolve("boot.vmdk"), "vmdk", "-o", "subformat=streamOptimized");
     QemuImg.convert(qcow2, "qcow2", work.resolve("data.vmdk"), "vmdk", "-o", "subformat=streamOptimized");
-    Files.writeString(
-        work.resolve("vm.ovf"),
-        """
-        <?xml version="1.0"?>
-        <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
-          <References>
-            <File ovf:href="boot.vmdk" ovf:id="f1"/>
-            <File ovf:href="data.vmdk" ovf:id="f2"/>
-          </References>
-          <DiskSection><Info>disks</Info>
-            <Disk ovf:diskId="boot" ovf:fileRef="f1" ovf:capacity="%d"/>
-            <Disk ovf:diskId="data" ovf:fileRef="f2" ovf:capacity="%d"/>
-          </DiskSection>
-        </Envelope>
-        """.formatted(SIZE, SIZE));
+    Files.writeString(work.resolve("vm.ovf"), TwoDiskOvf.envelope("data.vmdk", SIZE, "boot.vmdk", SIZE));
     Path ova = directory.resolve("vm.ova");
     Process tar = new ProcessBuilder("tar", "-cf", ova.toString(), "vm.ovf", "boot.vmdk", "data.vmdk")
         .directory(work.toFile()).inheritIO().start();

@@ -273,21 +273,7 @@ class VsphereLibraryIT {
     Path data = directory.resolve("vm-data.vmdk");
     QemuImg.run(List.of("create", "-f", "vmdk", "-o", "subformat=streamOptimized", data.toString(), "16M")).orThrow();
     Path ovf = directory.resolve("vm.ovf");
-    Files.writeString(ovf, """
-        <?xml version="1.0"?>
-        <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
-            xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
-          <References><File ovf:href="vm-data.vmdk" ovf:id="f1"/><File ovf:href="vm-boot.vmdk" ovf:id="f2"/></References>
-          <DiskSection><Info>disks</Info>
-            <Disk ovf:diskId="data" ovf:fileRef="f1" ovf:capacity="16" ovf:capacityAllocationUnits="byte * 2^20"/>
-            <Disk ovf:diskId="boot" ovf:fileRef="f2" ovf:capacity="%d"/>
-          </DiskSection>
-          <VirtualSystem ovf:id="vm"><Info>vm</Info><VirtualHardwareSection><Info>hw</Info>
-            <Item><rasd:HostResource>ovf:/disk/boot</rasd:HostResource><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
-            <Item><rasd:HostResource>ovf:/disk/data</rasd:HostResource><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
-          </VirtualHardwareSection></VirtualSystem>
-        </Envelope>
-        """.formatted(DISK_SIZE));
+    Files.writeString(ovf, io.ferry.standardization.image.ova.TwoDiskOvf.envelope("vm-data.vmdk", 16L << 20, "vm-boot.vmdk", DISK_SIZE));
     VsphereSettings settings = settings("ferry-two-disks", Map.of());
     try (VsphereCloudPlugin plugin = new VsphereCloudPlugin(settings, context())) {
       ContentLibrary library = new ContentLibrary(plugin.rest());
