@@ -252,6 +252,17 @@ out("ova", "fuzzOvaReader", "appliance.ova",
     tar_bytes([("seed.ovf", (OVF % len(disk)).encode()), ("seed-disk1.vmdk", disk)], tarfile.USTAR_FORMAT))
 out("ova", "fuzzOvaReader", "appliance-gnu.ova",
     tar_bytes([("seed.ovf", (OVF % len(disk)).encode()), ("seed-disk1.vmdk", disk)], tarfile.GNU_FORMAT))
+# ovftool --compress: the disk file gzip'd, ovf:size its compressed size
+packed = gzip.compress(disk, mtime=0)
+out("ova", "fuzzOvaReader", "appliance-gzip.ova",
+    tar_bytes([("seed.ovf", (OVF.replace('ovf:size="%d"', 'ovf:size="%d" ovf:compression="gzip"') % len(packed)).encode()),
+               ("seed-disk1.vmdk", packed)], tarfile.USTAR_FORMAT))
+# ovf:chunkSize: the disk file split into seed-disk1.vmdk.000000000, .000000001, ...
+CHUNK = 2048
+chunks = [("seed-disk1.vmdk.%09d" % (i // CHUNK), disk[i:i + CHUNK]) for i in range(0, len(disk), CHUNK)]
+out("ova", "fuzzOvaReader", "appliance-chunks.ova",
+    tar_bytes([("seed.ovf", (OVF.replace('ovf:size="%d"', 'ovf:size="%d" ovf:chunkSize="' + str(CHUNK) + '"') % len(disk)).encode())]
+              + chunks, tarfile.USTAR_FORMAT))
 
 
 # ---------------------------------------------------------------- GCP
