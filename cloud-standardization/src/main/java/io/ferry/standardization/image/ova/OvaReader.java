@@ -6,7 +6,9 @@ import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.vmdk.VmdkImages;
+import io.ferry.standardization.image.internal.FileWindow;
 import io.ferry.standardization.image.internal.ScratchFile;
+import io.ferry.standardization.image.qcow2.Qcow2FormatHandler;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -27,8 +29,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Reads the boot disk of an OVA: the tar's first entry must be the OVF descriptor; the disk it
- * names (a streamOptimized or monolithicSparse VMDK) is read in place, through offsets within the
- * tar file, never extracted. A disk file the OVF declares gzip-compressed ({@code
+ * names (a streamOptimized or monolithicSparse VMDK, a qcow2 image as oVirt exports, or a raw disk)
+ * is read in place, through offsets within the tar file, never extracted. A disk file the OVF declares gzip-compressed ({@code
  * ovf:compression="gzip"}, as {@code ovftool --compress} writes) or split into chunks ({@code
  * ovf:chunkSize}: entries {@code <href>.000000000}, {@code <href>.000000001}, ...) cannot be read
  * at random offsets: it is joined and inflated once, streaming, into a sparse {@link ScratchFile}
@@ -39,6 +41,7 @@ final class OvaReader implements DiskImageReader {
   static final int MAX_DESCRIPTOR_SIZE = 4 << 20;
   private static final int MAX_ENTRIES = 10_000;
   private static final int BLOCK = 64 * 1024;
+  private static final int QCOW2_MAGIC = 0x514649fb; // "QFI\xfb"
   /** Deflate never inflates more than about 1032 times; a larger ratio is no gzip stream. */
   private static final long MAX_INFLATION = 1100;
 
@@ -130,30 +133,45 @@ final class OvaReader implements DiskImageReader {
       throw OvfDescriptor.corrupt("the tar holds no entry '" + boot.href() + "', the boot disk the OVF names");
     }
     if (!boot.compressed() && !boot.chunked()) {
-      checkSparseExtent(channel, whole.offset(), "disk entry '" + whole.name() + "' at offset " + whole.offset());
-      return new OvaReader(
-          channel, VmdkImages.openSparseExtent(channel, whole.offset(), whole.size()), descriptor, null);
+      DiskImageReader disk =
+          openDisk(channel, whole.offset(), whole.size(), boot, "disk entry '" + whole.name() + "' at offset " + whole.offset());
+      return new OvaReader(channel, disk, descriptor, null);
     }
     ScratchFile scratch = ScratchFile.nextTo(path);
     try {
       long size = extract(channel, boot, pieces, scratch);
-      checkSparseExtent(scratch.channel(), 0, "disk file " + boot.href() + (boot.compressed() ? " (inflated)" : " (joined)"));
-      return new OvaReader(channel, VmdkImages.openSparseExtent(scratch.channel(), 0, size), descriptor, scratch);
+      DiskImageReader disk =
+          openDisk(scratch.channel(), 0, size, boot, "disk file " + boot.href() + (boot.compressed() ? " (inflated)" : " (joined)"));
+      return new OvaReader(channel, disk, descriptor, scratch);
     } catch (IOException | RuntimeException e) {
       scratch.close();
       throw e;
     }
   }
 
-  private static void checkSparseExtent(FileChannel channel, long offset, String what) throws IOException {
+  /**
+   * The disk file at {@code [offset, offset + size)} of {@code channel}, by its magic: a VMDK
+   * sparse extent (streamOptimized or monolithicSparse, what VMware and VirtualBox write), a qcow2
+   * image (oVirt's OVAs) or, when it is exactly as large as the disk the OVF declares, a raw disk.
+   */
+  private static DiskImageReader openDisk(
+      FileChannel channel, long offset, long size, OvfDescriptor.OvfDisk boot, String what) throws IOException {
     ByteBuffer magic = ByteBuffer.allocate(4);
     channel.read(magic, offset);
     magic.flip();
-    if (!VmdkImages.isSparseExtent(magic)) {
-      throw new FerryException(
-          ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
-          "OVA: " + what + " is not a VMDK sparse extent (streamOptimized or monolithicSparse)");
+    if (VmdkImages.isSparseExtent(magic)) {
+      return VmdkImages.openSparseExtent(channel, offset, size);
     }
+    if (magic.remaining() == 4 && magic.getInt(0) == QCOW2_MAGIC) {
+      return Qcow2FormatHandler.openWindow(channel, offset, size);
+    }
+    if (size > 0 && size == boot.capacity()) {
+      return new RawEntryReader(new FileWindow("OVA", channel, offset, size));
+    }
+    throw new FerryException(
+        ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
+        "OVA: " + what + " is neither a VMDK sparse extent (streamOptimized or monolithicSparse), a qcow2"
+            + " image nor a raw disk of the " + boot.capacity() + " bytes the OVF declares (it has " + size + " bytes)");
   }
 
   /** The index of chunk file {@code entryName} of {@code href} ({@code href.NNNNNNNNN}), or -1. */

@@ -8,6 +8,7 @@ import io.ferry.standardization.image.ImageProbe;
 import io.ferry.standardization.image.WriteOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /** qcow2: recognised by the magic {@code QFI\xfb} followed by version 2 or 3. */
@@ -27,6 +28,14 @@ public final class Qcow2FormatHandler implements ImageFormatHandler {
   @Override
   public DiskImageReader open(Path path) throws IOException {
     return Qcow2ImageReader.open(path);
+  }
+
+  /**
+   * Opens the qcow2 image stored at {@code [offset, offset + length)} of {@code channel} (a disk
+   * inside an OVA's tar). The caller keeps and closes the channel.
+   */
+  public static DiskImageReader openWindow(FileChannel channel, long offset, long length) throws IOException {
+    return Qcow2ImageReader.open(channel, offset, length, false);
   }
 
   @Override

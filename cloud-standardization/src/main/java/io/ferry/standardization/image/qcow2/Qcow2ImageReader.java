@@ -43,6 +43,10 @@ final class Qcow2ImageReader implements DiskImageReader {
   private static final long CACHE_BYTES = 8L << 20;
 
   private final FileChannel channel;
+  /** Where the image starts in the channel: 0, or its offset inside an OVA's tar. */
+  private final long base;
+  /** Whether {@link #close} closes the channel (not when the image is a window of a caller's file). */
+  private final boolean ownsChannel;
   private final long fileSize;
   private final Qcow2Header header;
   private final long[] l1;
@@ -61,8 +65,11 @@ final class Qcow2ImageReader implements DiskImageReader {
             return context;
           });
 
-  private Qcow2ImageReader(FileChannel channel, long fileSize, Qcow2Header header, long[] l1) {
+  private Qcow2ImageReader(
+      FileChannel channel, long base, boolean ownsChannel, long fileSize, Qcow2Header header, long[] l1) {
     this.channel = channel;
+    this.base = base;
+    this.ownsChannel = ownsChannel;
     this.fileSize = fileSize;
     this.header = header;
     this.l1 = l1;
@@ -73,22 +80,30 @@ final class Qcow2ImageReader implements DiskImageReader {
   static Qcow2ImageReader open(Path path) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      long fileSize = channel.size();
-      ByteBuffer first = readAt(channel, 0, (int) Math.min(fileSize, 1 << 21));
-      Qcow2Header header = Qcow2Header.parse(first, fileSize);
-      Qcow2Header.checkExtensions(first, header);
-      long[] l1 = readL1(channel, header);
-      return new Qcow2ImageReader(channel, fileSize, header, l1);
+      return open(channel, 0, channel.size(), true);
     } catch (RuntimeException | IOException e) {
       channel.close();
       throw e;
     }
   }
 
-  private static long[] readL1(FileChannel channel, Qcow2Header header) throws IOException {
+  /**
+   * Opens the qcow2 image stored at {@code [base, base + length)} of {@code channel}; offsets in
+   * errors are within the image. The channel is closed on close only when {@code ownsChannel}.
+   */
+  static Qcow2ImageReader open(FileChannel channel, long base, long length, boolean ownsChannel)
+      throws IOException {
+    ByteBuffer first = readAt(channel, base, 0, (int) Math.min(length, 1 << 21));
+    Qcow2Header header = Qcow2Header.parse(first, length);
+    Qcow2Header.checkExtensions(first, header);
+    long[] l1 = readL1(channel, base, header);
+    return new Qcow2ImageReader(channel, base, ownsChannel, length, header, l1);
+  }
+
+  private static long[] readL1(FileChannel channel, long base, Qcow2Header header) throws IOException {
     int entries = (int) Qcow2Header.ceilDivide(header.virtualSize(), header.bytesPerL1Entry());
     long[] l1 = new long[entries];
-    ByteBuffer buffer = readAt(channel, header.l1TableOffset(), entries * 8);
+    ByteBuffer buffer = readAt(channel, base, header.l1TableOffset(), entries * 8);
     for (int i = 0; i < entries; i++) {
       long entry = buffer.getLong(i * 8);
       if ((entry & L1_RESERVED_MASK) != 0) {
@@ -184,7 +199,7 @@ final class Qcow2ImageReader implements DiskImageReader {
     slice.limit(slice.position() + length);
     long position = hostOffset;
     while (slice.hasRemaining()) {
-      int read = channel.read(slice, position);
+      int read = channel.read(slice, base + position);
       if (read < 0) {
         throw corrupt("data cluster", hostOffset, "file ended while reading");
       }
@@ -258,7 +273,7 @@ final class Qcow2ImageReader implements DiskImageReader {
       throw corrupt(structure, offset, "runs past the end of the file (" + fileSize + " bytes)");
     }
     checkNotMetadata(structure, offset, clusterSize);
-    ByteBuffer buffer = readAt(channel, offset, clusterSize);
+    ByteBuffer buffer = readAt(channel, base, offset, clusterSize);
     long[] table = new long[clusterSize / 8];
     buffer.asLongBuffer().get(table);
     boolean extended = header.extendedL2();
@@ -383,7 +398,7 @@ final class Qcow2ImageReader implements DiskImageReader {
     long sectors = ((entry >>> shift) & ((1L << (header.clusterBits() - 8)) - 1)) + 1;
     long compressedSize = sectors * 512 - (hostOffset & 511);
     int length = (int) Math.min(compressedSize, fileSize - hostOffset);
-    ByteBuffer compressed = readAt(channel, hostOffset, length);
+    ByteBuffer compressed = readAt(channel, base, hostOffset, length);
     byte[] input = compressed.array();
     byte[] output = new byte[header.clusterSize()];
     String structure = "compressed cluster (virtual offset " + (cluster << header.clusterBits()) + ")";
@@ -433,10 +448,11 @@ final class Qcow2ImageReader implements DiskImageReader {
     return output;
   }
 
-  static ByteBuffer readAt(FileChannel channel, long offset, int length) throws IOException {
+  /** Reads {@code length} bytes at {@code offset} of the image that starts at {@code base}. */
+  static ByteBuffer readAt(FileChannel channel, long base, long offset, int length) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length);
     while (buffer.hasRemaining()) {
-      if (channel.read(buffer, offset + buffer.position()) < 0) {
+      if (channel.read(buffer, base + offset + buffer.position()) < 0) {
         throw corrupt("file", offset + buffer.position(), "ends early (expected " + length + " bytes at " + offset + ")");
       }
     }
@@ -450,7 +466,9 @@ final class Qcow2ImageReader implements DiskImageReader {
       openContexts.forEach(ZstdDecompressCtx::close);
       openContexts.clear();
     }
-    channel.close();
+    if (ownsChannel) {
+      channel.close();
+    }
   }
 
   /** Walks the L1 and L2 tables lazily, merging clusters (or subclusters) of the same type. */

@@ -47,7 +47,9 @@ class OvaBadInputIT {
   @Test
   void diskThatIsNoVmdk() throws Exception {
     Path ova = tar(descriptor("disk.vmdk"), new byte[4096]);
-    fails(ova, ErrorCode.IMAGE_FEATURE_UNSUPPORTED, "is not a VMDK sparse extent");
+    fails(ova, ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
+        "is neither a VMDK sparse extent (streamOptimized or monolithicSparse), a qcow2 image nor a raw disk of the"
+            + " 1048576 bytes the OVF declares (it has 4096 bytes)");
   }
 
   @Test

@@ -60,6 +60,15 @@ class OvaCompressedIT {
   }
 
   @Test
+  void readsAGzipCompressedQcow2Disk() throws Exception {
+    qemuImgOk("convert", "-f", "raw", "-O", "qcow2", raw.toString(), work.resolve("disk.vmdk").toString());
+    OvaIT.run(work, "gzip", "-9", "disk.vmdk");
+    Files.move(work.resolve("disk.vmdk.gz"), work.resolve("disk.vmdk"));
+    Path ova = ova(ovf("ovf:compression=\"gzip\"", Files.size(work.resolve("disk.vmdk"))), "disk.vmdk");
+    readsTheSource(ova);
+  }
+
+  @Test
   void readsADiskSplitIntoChunks() throws Exception {
     vmdk("monolithicSparse");
     long size = Files.size(work.resolve("disk.vmdk"));

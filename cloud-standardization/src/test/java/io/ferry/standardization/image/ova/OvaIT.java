@@ -124,6 +124,61 @@ class OvaIT {
     }
   }
 
+  /** oVirt exports OVAs whose disks are qcow2 (or raw) files: read in place, by their magic. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"qcow2", "qcow2-compressed", "raw"})
+  void readsQcow2AndRawDisksOfAnOva(String kind) throws Exception {
+    Path raw = DiskFixtures.raw(directory.resolve("source.raw"), Shape.MIXED, 44);
+    Path work = Files.createDirectories(directory.resolve("work"));
+    Path disk = work.resolve("disk-1");
+    if (kind.equals("raw")) {
+      Files.copy(raw, disk);
+    } else {
+      qemuImgOk("convert", "-f", "raw", "-O", "qcow2", kind.endsWith("compressed") ? "-c" : "-q",
+          raw.toString(), disk.toString());
+    }
+    Files.writeString(work.resolve("vm.ovf"), ovfFor("disk-1", Shape.MIXED.size()));
+    Files.writeString(work.resolve("after.txt"), "an entry after the disk");
+    Path ova = directory.resolve("vm.ova");
+    run(work, "tar", "-cf", ova.toString(), "vm.ovf", "disk-1", "after.txt");
+    try (DiskImageReader reader = DiskImages.open(ova)) {
+      assertThat(reader.format()).isEqualTo(DiskFormat.OVA);
+      assertThat(reader.virtualSize()).isEqualTo(Shape.MIXED.size());
+      assertThat(readAll(reader)).isEqualTo(content(raw, Shape.MIXED.size()));
+      if (!kind.equals("raw")) {
+        assertThat(checkedExtents(reader).stream().filter(extent -> !extent.type().holdsData())).isNotEmpty();
+      }
+    }
+  }
+
+  /** A qcow2 disk's table beyond the disk entry is corruption, though the tar goes on behind it. */
+  @Test
+  void aQcow2DiskIsReadWithinItsEntryOnly() throws Exception {
+    Path raw = DiskFixtures.raw(directory.resolve("source.raw"), Shape.MIXED, 45);
+    Path work = Files.createDirectories(directory.resolve("work"));
+    Path disk = work.resolve("disk-1");
+    qemuImgOk("convert", "-f", "raw", "-O", "qcow2", raw.toString(), disk.toString());
+    long size = Files.size(disk);
+    try (FileChannel channel = FileChannel.open(disk, StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.allocate(8).putLong(0, size + 65536), 40); // the L1 table, past the entry
+    }
+    Files.write(work.resolve("after.bin"), new byte[1 << 20]);
+    Files.writeString(work.resolve("vm.ovf"), ovfFor("disk-1", Shape.MIXED.size()));
+    Path ova = directory.resolve("vm.ova");
+    run(work, "tar", "-cf", ova.toString(), "vm.ovf", "disk-1", "after.bin");
+    assertThatThrownBy(() -> DiskImages.open(ova).close())
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IMAGE_CORRUPT))
+        .hasMessageContaining("L1 table");
+  }
+
+  private static String ovfFor(String href, long capacity) {
+    return "<?xml version=\"1.0\"?><Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\""
+        + " xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\">"
+        + "<References><File ovf:href=\"" + href + "\" ovf:id=\"f1\"/></References>"
+        + "<DiskSection><Info>disks</Info><Disk ovf:diskId=\"d1\" ovf:fileRef=\"f1\" ovf:capacity=\"" + capacity + "\"/>"
+        + "</DiskSection></Envelope>";
+  }
+
   @Test
   void refusesATarWhoseFirstEntryIsNotAnOvf() throws Exception {
     Path work = Files.createDirectories(directory.resolve("work"));
