@@ -1,11 +1,10 @@
 package io.ferry.standardization.image.ova;
 
-import io.ferry.standardization.ErrorCode;
-import io.ferry.standardization.FerryException;
 import io.ferry.standardization.image.DiskFormat;
 import io.ferry.standardization.image.DiskImageReader;
 import io.ferry.standardization.image.Extent;
 import io.ferry.standardization.image.internal.FileWindow;
+import io.ferry.standardization.image.internal.ReadRanges;
 import io.ferry.standardization.image.internal.SparseFileMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,12 +40,7 @@ final class RawEntryReader implements DiskImageReader {
 
   @Override
   public void read(long offset, ByteBuffer destination) throws IOException {
-    if (offset < 0 || offset > window.length() - destination.remaining()) {
-      throw new FerryException(
-          ErrorCode.INVALID_REQUEST,
-          "read of " + destination.remaining() + " bytes at offset " + offset
-              + " is outside the disk of " + window.length() + " bytes");
-    }
+    ReadRanges.check("OVA raw disk", offset, destination.remaining(), window.length());
     window.readFully("raw disk", offset, destination);
   }
 
