@@ -52,6 +52,10 @@ class FuzzSeedsIT {
       Files.move(directory.resolve("disk.raw"), expected);
     } else if (name.endsWith(".ova")) {
       run("tar", "-xf", seed.toAbsolutePath().toString());
+      // chunks (ovf:chunkSize) joined with cat, a gzip'd disk (ovf:compression) inflated with gzip
+      run("sh", "-c", "if [ -e seed-disk1.vmdk.000000000 ]; then cat seed-disk1.vmdk.0* > seed-disk1.vmdk; fi");
+      run("sh", "-c", "if [ \"$(head -c 2 seed-disk1.vmdk | od -An -tx1 | tr -d ' ')\" = 1f8b ]; then"
+          + " mv seed-disk1.vmdk disk.gz && gzip -d disk.gz && mv disk seed-disk1.vmdk; fi");
       qemuImgOk("convert", "-f", "vmdk", "-O", "raw", directory.resolve("seed-disk1.vmdk").toString(), expected.toString());
     } else if (name.endsWith(".records")) {
       Path image = directory.resolve("seed.vhdx");
