@@ -97,6 +97,9 @@ public record OvfDescriptor(List<OvfDisk> disks) {
               .findFirst()
               .orElseThrow(
                   () -> corrupt(where + ": disk " + diskId + " refers to file " + fileRef + ", which References lacks"));
+      if (attribute(file, "href") == null || attribute(file, "href").isBlank()) {
+        throw corrupt(where + ": file " + fileRef + " of disk " + diskId + " has no href");
+      }
       long chunkSize = number(attribute(file, "chunkSize"), -1, where);
       if (attribute(file, "chunkSize") != null && chunkSize <= 0) {
         throw corrupt(where + ": file " + fileRef + " has a chunk size of " + chunkSize);

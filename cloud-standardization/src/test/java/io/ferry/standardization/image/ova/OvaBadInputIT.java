@@ -44,6 +44,13 @@ class OvaBadInputIT {
     fails(ova, ErrorCode.IMAGE_CORRUPT, "holds no entry 'disk.vmdk'");
   }
 
+  /** Found by the fuzzer: a File without href (here split into chunks) was a NullPointerException. */
+  @Test
+  void fileWithoutHref() throws Exception {
+    Path ova = tar(descriptor("disk.vmdk").replace("ovf:href=\"disk.vmdk\"", "ovf:chunkSize=\"2048\""), new byte[4096]);
+    fails(ova, ErrorCode.IMAGE_CORRUPT, "file f1 of disk d1 has no href");
+  }
+
   @Test
   void diskThatIsNoVmdk() throws Exception {
     Path ova = tar(descriptor("disk.vmdk"), new byte[4096]);
