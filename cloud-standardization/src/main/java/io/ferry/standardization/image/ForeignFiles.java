@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Files that no handler reads but that are plainly not raw disks either: disk image formats Ferry
- * does not read (VirtualBox VDI, QEMU QED, Parallels, Apple DMG, Bochs, cloop, ESX 2 COWD) and
- * compressed files or archives (a gzip'd raw disk, a {@code .img.xz}, a tar or zip that is not an
+ * does not read (VirtualBox VDI, QEMU QED, Parallels, Apple DMG, Bochs, cloop, ESX 2 COWD), LUKS
+ * encrypted volumes, and compressed files or archives (a gzip'd raw disk, a {@code .img.xz}, a tar or zip that is not an
  * OVA or a GCP image archive). Detection falls back to raw only when none of these matches, so
  * such a file is refused with its name instead of being copied byte for byte as if it were a disk.
  * Reading it as raw stays possible by naming the format (the commands' {@code -f raw}).
@@ -37,6 +37,11 @@ final class ForeignFiles {
           new Kind("a Bochs image", CONVERT, probe -> startsWith(probe.header(), 0, "Bochs Virtual HD Image")),
           new Kind("a cloop image", CONVERT, probe -> startsWith(probe.header(), 0, "#!/bin/sh\n#V2.0 Format\n")),
           new Kind("an ESX 2 sparse VMDK (COWD)", CONVERT, probe -> startsWith(probe.header(), 0, "COWD")),
+          new Kind("a LUKS-encrypted volume",
+              "an encrypted disk can be neither stripped nor converted: decrypt it first (qemu-img convert"
+                  + " --object secret,id=key,file=KEYFILE --image-opts driver=luks,key-secret=key,file.filename=FILE"
+                  + " -O raw OUT)",
+              probe -> bytes(probe.header(), 0, 'L', 'U', 'K', 'S', 0xba, 0xbe)),
           new Kind("an Apple disk image (DMG)", CONVERT,
               probe -> probe.size() >= 512 && startsWith(probe.tail(512), 0, "koly")),
           new Kind("a gzip-compressed file", "decompress it first (gunzip)",

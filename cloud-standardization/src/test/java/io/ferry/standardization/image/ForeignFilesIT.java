@@ -63,6 +63,17 @@ class ForeignFilesIT {
         .hasMessageContaining("qemu-img convert -O qcow2");
   }
 
+  @Test
+  void aLuksEncryptedImageIsRefusedAndNotCopiedAsItsCiphertext() throws Exception {
+    assumeTrue(QemuImg.available(), "qemu-img is not installed (scripts/test-packages.apt)");
+    Path image = directory.resolve("disk.luks");
+    QemuImg.Result made = QemuImg.run(List.of("convert", "--object", "secret,id=key,data=passphrase", "-f", "raw",
+        "-O", "luks", "-o", "key-secret=key,iter-time=100", disk().toString(), image.toString()));
+    assumeTrue(made.exitCode() == 0, "this qemu-img cannot write luks: " + made.output());
+    assertRefused(image, "a LUKS-encrypted volume");
+    assertThatThrownBy(() -> DiskImages.detect(image)).hasMessageContaining("decrypt it first");
+  }
+
   /** Formats qemu-img reads but cannot write: their magic, as their tools put it. */
   @Test
   void readOnlyFormatsOfQemuAreRefusedByName() throws Exception {
