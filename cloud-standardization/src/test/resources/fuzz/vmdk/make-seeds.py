@@ -196,7 +196,8 @@ def vhdx(fixed):
 
 def sparse_records(image, flags=3):
     """The compact encoding VhdxReaderFuzzTest expands: a flags byte (1: recompute the header
-    checksums, 2: recompute the region table checksums), then records of (offset / 512 as u32
+    checksums, 2: recompute the region table checksums, 4: recompute the checksum of the log entry
+    at 1 MiB), then records of (offset / 512 as u32
     little-endian, length as u16, bytes) for every non-zero run of the image."""
     encoded = bytearray([flags])
     position = 0
@@ -214,8 +215,35 @@ def sparse_records(image, flags=3):
     return bytes(encoded)
 
 
+def vhdx_with_log():
+    """The fixed image with a stale table and a log entry at 1 MiB that holds its update (a data
+    descriptor) and zeroes a sector of the block (a zero descriptor), as a crash leaves them."""
+    mib = 1 << 20
+    image = bytearray(vhdx(True))
+    table = bytes(image[2 * mib:2 * mib + 4096])
+    struct.pack_into("<Q", image, 2 * mib, 0)  # the stale table: block 0 not present
+    log_guid = uuid.UUID("6c6f6720-6775-6964-2073-656564000001").bytes_le
+    for offset in (64 * 1024, 128 * 1024):
+        h = bytearray(image[offset:offset + 4096])
+        h[48:64] = log_guid
+        image[offset:offset + 4096] = with_crc(h)
+    sequence = 5
+    entry = bytearray(3 * 4096)  # one descriptor sector, one data sector, one spare
+    struct.pack_into("<4sIIIQII16sQQ", entry, 0, b"loge", 0, 2 * 4096, 0, sequence, 2, 0, log_guid, 4 * mib, 5 * mib)
+    struct.pack_into("<4sIQQQ", entry, 64, b"desc", struct.unpack_from("<I", table, 4092)[0],
+                     struct.unpack_from("<Q", table, 0)[0], 2 * mib, sequence)
+    struct.pack_into("<4sIQQQ", entry, 96, b"zero", 0, 4096, 4 * mib + 4096, sequence)
+    entry[4096:8192] = table
+    struct.pack_into("<4sI", entry, 4096, b"data", sequence >> 32)
+    struct.pack_into("<I", entry, 8192 - 4, sequence & 0xFFFFFFFF)
+    entry = entry[:2 * 4096]
+    image[mib:mib + len(entry)] = with_crc(entry)
+    return bytes(image)
+
+
 out("vhdx", "fuzzVhdxReader", "fixed.records", sparse_records(vhdx(True)))
 out("vhdx", "fuzzVhdxReader", "dynamic-zero.records", sparse_records(vhdx(False)))
+out("vhdx", "fuzzVhdxReader", "log-replay.records", sparse_records(vhdx_with_log(), flags=7))
 
 
 # ---------------------------------------------------------------- OVA

@@ -54,4 +54,12 @@ public interface DiskImageReader extends Closeable {
   default List<String> otherDisks() {
     return List.of();
   }
+
+  /**
+   * Facts about how the image is stored and was read that its numbers do not show, for people: a
+   * VMDK descriptor's {@code createType}, a VHDX log replayed in memory. Empty when there are none.
+   */
+  default List<String> notes() {
+    return List.of();
+  }
 }

@@ -84,6 +84,10 @@ public final class InfoCommand implements Callable<Integer> {
                 var otherDisks = json.putArray("otherDisks"); // what the numbers above leave out
                 reader.otherDisks().forEach(otherDisks::add);
               }
+              if (!reader.notes().isEmpty()) {
+                var notes = json.putArray("notes");
+                reader.notes().forEach(notes::add);
+              }
               out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
             } else {
               out.printf("image: %s%n", file);
@@ -97,6 +101,9 @@ public final class InfoCommand implements Callable<Integer> {
               }
               for (String other : reader.otherDisks()) {
                 out.printf("other disk (not read): %s%n", other);
+              }
+              for (String note : reader.notes()) {
+                out.printf("note: %s%n", note);
               }
             }
             out.flush();

@@ -96,6 +96,7 @@ class ImageCommandIT {
     assertThat(json.get("fileSize").asLong()).isEqualTo(Files.size(split) + Files.size(extent));
     assertThat(json.get("extentFiles")).hasSize(1);
     assertThat(json.get("extentFiles").get(0).asText()).endsWith("split-s001.vmdk");
+    assertThat(json.get("notes").get(0).asText()).isEqualTo("VMDK descriptor of createType twoGbMaxExtentSparse, 1 extent");
   }
 
   @Test

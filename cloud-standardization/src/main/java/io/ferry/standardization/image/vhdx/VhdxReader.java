@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -26,8 +27,9 @@ import java.util.zip.CRC32C;
 /**
  * Reads fixed and dynamic VHDX images (MS-VHDX): the current header (valid CRC-32C, highest
  * sequence number), the region table, the metadata (file parameters, virtual disk size, logical
- * sector size) and the block allocation table, read lazily in pages. A non-empty log is refused
- * rather than replayed; differencing disks (a parent, or partially present blocks) are refused.
+ * sector size) and the block allocation table, read lazily in pages. A log holding updates never
+ * applied is replayed in memory first ({@link VhdxLog}), the file itself left as it is;
+ * differencing disks (a parent, or partially present blocks) are refused.
  */
 final class VhdxReader implements DiskImageReader {
 
@@ -57,7 +59,7 @@ final class VhdxReader implements DiskImageReader {
   static final int FULLY_PRESENT = 6;
   static final int PARTIALLY_PRESENT = 7;
 
-  private final FileWindow file;
+  private final VhdxFile file;
   private final boolean ownsChannel;
   private final long virtualSize;
   private final long blockSize;
@@ -67,7 +69,7 @@ final class VhdxReader implements DiskImageReader {
   private final Map<Long, long[]> pageCache = LeastRecentlyUsedCache.create(64);
 
   private VhdxReader(
-      FileWindow file,
+      VhdxFile file,
       boolean ownsChannel,
       long virtualSize,
       long blockSize,
@@ -102,27 +104,22 @@ final class VhdxReader implements DiskImageReader {
   }
 
   static VhdxReader open(FileChannel channel, boolean ownsChannel) throws IOException {
-    FileWindow file = new FileWindow("VHDX", channel);
-    if (file.length() < MIB) {
-      throw corrupt("file of " + file.length() + " bytes is too small for the headers");
+    FileWindow window = new FileWindow("VHDX", channel);
+    if (window.length() < MIB) {
+      throw corrupt("file of " + window.length() + " bytes is too small for the headers");
     }
-    ByteBuffer identifier = file.read("file type identifier", 0, 8);
+    ByteBuffer identifier = window.read("file type identifier", 0, 8);
     if (!"vhdxfile".equals(StandardCharsets.US_ASCII.decode(identifier).toString())) {
       throw new FerryException(
           ErrorCode.IMAGE_FORMAT_UNKNOWN, "VHDX: no file type identifier 'vhdxfile' at offset 0");
     }
-    ByteBuffer header = currentHeader(file);
+    ByteBuffer header = currentHeader(window);
+    // the log's updates are laid over the file before any other structure is read (MS-VHDX 2.3.3)
+    VhdxFile file = VhdxLog.replay(window, header);
     BitSet used = new BitSet();
     used.set(0); // the header section, first MiB
     long logOffset = header.getLong(72);
     long logLength = Integer.toUnsignedLong(header.getInt(68));
-    if (!guid(header, 48).equals(new UUID(0, 0))) {
-      throw new FerryException(
-          ErrorCode.IMAGE_FEATURE_UNSUPPORTED,
-          "VHDX: the log (at offset " + logOffset + ", " + logLength + " bytes) holds entries that"
-              + " were never applied; attach the disk once in Hyper-V (or run 'qemu-img check -r"
-              + " all') to replay the log, then retry");
-    }
     markUsed(used, file, "log", logOffset, logLength);
     ByteBuffer regions = regionTable(file);
     long batRegionOffset = -1;
@@ -171,7 +168,7 @@ final class VhdxReader implements DiskImageReader {
   }
 
   /** Marks MiB units of the file as used by a structure; a unit used twice is an overlap. */
-  private static void markUsed(BitSet used, FileWindow file, String structure, long offset, long length) {
+  private static void markUsed(BitSet used, VhdxFile file, String structure, long offset, long length) {
     if (length == 0) {
       return;
     }
@@ -219,7 +216,7 @@ final class VhdxReader implements DiskImageReader {
     return best;
   }
 
-  private static ByteBuffer regionTable(FileWindow file) throws IOException {
+  private static ByteBuffer regionTable(VhdxFile file) throws IOException {
     for (long offset : REGION_TABLE_OFFSETS) {
       ByteBuffer table = file.read("region table", offset, REGION_TABLE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
       if (table.getInt(0) == 0x69676572 // "regi"
@@ -297,6 +294,12 @@ final class VhdxReader implements DiskImageReader {
     return DiskFormat.VHDX;
   }
 
+  /** Whether a log was replayed, and what it held. */
+  @Override
+  public List<String> notes() {
+    return file.replayNote() == null ? List.of() : List.of(file.replayNote());
+  }
+
   @Override
   public long virtualSize() {
     return virtualSize;
@@ -353,14 +356,14 @@ final class VhdxReader implements DiskImageReader {
   @Override
   public void close() throws IOException {
     if (ownsChannel) {
-      file.channel().close();
+      file.window().channel().close();
     }
   }
 
   /** The metadata items Ferry needs. */
   record Metadata(long blockSize, long virtualSize, long logicalSectorSize) {
 
-    static Metadata read(FileWindow file, long regionOffset, long regionLength) throws IOException {
+    static Metadata read(VhdxFile file, long regionOffset, long regionLength) throws IOException {
       ByteBuffer table = file.read("metadata table", regionOffset, 64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
       if (!"metadata".equals(new String(table.array(), 0, 8, StandardCharsets.US_ASCII))) {
         throw corrupt("no metadata table signature at offset " + regionOffset);
@@ -425,7 +428,7 @@ final class VhdxReader implements DiskImageReader {
       return new Metadata(blockSize, virtualSize, logicalSectorSize);
     }
 
-    private static ByteBuffer item(FileWindow file, long offset, long length, int needed, String name)
+    private static ByteBuffer item(VhdxFile file, long offset, long length, int needed, String name)
         throws IOException {
       if (length < needed) {
         throw corrupt("metadata item " + name + " at offset " + offset + " is too short");

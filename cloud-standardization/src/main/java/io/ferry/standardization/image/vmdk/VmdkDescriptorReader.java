@@ -35,6 +35,8 @@ final class VmdkDescriptorReader implements DiskImageReader {
 
   private final List<Part> parts;
   private final long virtualSize;
+  /** The descriptor's createType (monolithicFlat, twoGbMaxExtentSparse, vmfs...), or null. */
+  private final String createType;
 
   /**
    * One extent: its place on the disk and what holds it, {@code source} from {@code sourceOffset}
@@ -43,9 +45,10 @@ final class VmdkDescriptorReader implements DiskImageReader {
    */
   private record Part(long start, long length, DiskImageReader source, long sourceOffset, String name, Path file) {}
 
-  private VmdkDescriptorReader(List<Part> parts, long virtualSize) {
+  private VmdkDescriptorReader(List<Part> parts, long virtualSize, String createType) {
     this.parts = parts;
     this.virtualSize = virtualSize;
+    this.createType = createType;
   }
 
   static VmdkDescriptorReader open(Path descriptorPath) throws IOException {
@@ -110,7 +113,7 @@ final class VmdkDescriptorReader implements DiskImageReader {
       closeAll(parts);
       throw e;
     }
-    return new VmdkDescriptorReader(List.copyOf(parts), position);
+    return new VmdkDescriptorReader(List.copyOf(parts), position, descriptor.get("createType"));
   }
 
   /**
@@ -207,6 +210,16 @@ final class VmdkDescriptorReader implements DiskImageReader {
   @Override
   public DiskFormat format() {
     return DiskFormat.VMDK_MONOLITHIC_FLAT;
+  }
+
+  /** The descriptor's createType and how many extents it lists. */
+  @Override
+  public List<String> notes() {
+    String extents = parts.size() + (parts.size() == 1 ? " extent" : " extents");
+    return List.of(createType == null || createType.isBlank()
+        ? "VMDK descriptor without a createType, " + extents
+        : "VMDK descriptor of createType " + (createType.length() > 64 ? createType.substring(0, 64) + "..." : createType)
+            + ", " + extents);
   }
 
   @Override

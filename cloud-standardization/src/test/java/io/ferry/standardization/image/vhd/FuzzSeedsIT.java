@@ -61,7 +61,10 @@ class FuzzSeedsIT {
       Path image = directory.resolve("seed.vhdx");
       VhdxSeeds.materialize(Files.readAllBytes(seed), image);
       seed = image;
-      qemuImgOk("convert", "-f", "vhdx", "-O", "raw", seed.toString(), expected.toString());
+      // qemu-img replays a log only when it opens the file read-write: on a copy, Ferry reads the original
+      Path replayed = Files.copy(image, directory.resolve("replayed-by-qemu.vhdx"));
+      qemuImgOk("check", "-r", "all", "-f", "vhdx", replayed.toString());
+      qemuImgOk("convert", "-f", "vhdx", "-O", "raw", replayed.toString(), expected.toString());
     } else {
       String format = name.endsWith(".vhd") ? "vpc" : "vmdk";
       qemuImgOk("convert", "-f", format, "-O", "raw", seed.toString(), expected.toString());

@@ -11,12 +11,14 @@ import java.util.zip.CRC32C;
 /**
  * The compact description of a VHDX used as fuzz input and seed: a flags byte, then records
  * (sector offset as u32 little-endian, length as u16, bytes) written into a sparse file of at most
- * 16 MiB; flag 1 recomputes the header checksums, flag 2 the region table checksums.
+ * 16 MiB; flag 1 recomputes the header checksums, flag 2 the region table checksums, flag 4 the
+ * checksum of the log entry at 1 MiB (its length as its header gives it, at most 1 MiB).
  */
 public final class VhdxSeeds {
 
   private static final long MAX_FILE = 16L << 20;
   private static final int MAX_RECORDS = 256;
+  private static final long LOG = 1L << 20;
 
   private VhdxSeeds() {}
 
@@ -47,6 +49,14 @@ public final class VhdxSeeds {
       if ((flags & 2) != 0) {
         fixChecksum(channel, 192 * 1024, 64 * 1024);
         fixChecksum(channel, 256 * 1024, 64 * 1024);
+      }
+      if ((flags & 4) != 0 && channel.size() >= LOG + 12) {
+        ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(length, LOG + 8);
+        int entryLength = length.getInt(0);
+        if (entryLength >= 4096 && entryLength <= (1 << 20)) {
+          fixChecksum(channel, LOG, entryLength);
+        }
       }
     }
   }
