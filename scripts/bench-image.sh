@@ -12,6 +12,8 @@
 #   BENCH_DIR   work directory (default /tmp/ferry-bench; needs about 6 GiB free)
 #   JAVA_OPTS   more JVM options for Ferry (default -Xmx256m: memory stays bounded)
 #   RUNS        runs per tool and case; the fastest counts (default 3)
+#   BENCH_CACHE warm (default): inputs stay in the page cache, as after a download; cold: the page
+#               cache is dropped before every run (needs root), as for an image read from disk once
 #
 # Ferry runs through its launcher, guest-agent/bin/ferry-agent, as users run it (it adds the JVM
 # options of a short-lived tool). Every run starts after `sync`, so that no run pays for the
@@ -22,10 +24,17 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/tmp/ferry-bench}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m}"
 RUNS="${RUNS:-3}"
+BENCH_CACHE="${BENCH_CACHE:-warm}"
 JAR="$ROOT/guest-agent/target/ferry-agent.jar"
 LAUNCHER="$ROOT/guest-agent/bin/ferry-agent"
 MIB=$((1024 * 1024))
 
+if [[ $BENCH_CACHE != warm && $BENCH_CACHE != cold ]]; then
+  echo "bench-image: BENCH_CACHE must be warm or cold" >&2; exit 2
+fi
+if [[ $BENCH_CACHE == cold && ! -w /proc/sys/vm/drop_caches ]]; then
+  echo "bench-image: BENCH_CACHE=cold drops the page cache and needs root" >&2; exit 2
+fi
 for tool in qemu-img java /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench-image: $tool is required" >&2; exit 2; }
 done
@@ -79,6 +88,9 @@ sync
 measure() { # measure NAME COMMAND...: sets SECONDS_TAKEN, CPU_SECONDS, RSS_KIB, STATUS
   local name=$1; shift
   sync
+  if [[ $BENCH_CACHE == cold ]]; then
+    echo 3 > /proc/sys/vm/drop_caches
+  fi
   set +e
   /usr/bin/time -v -o "time-$name" "$@" >"log-$name" 2>&1
   STATUS=$?
@@ -104,7 +116,7 @@ best_of() { # best_of NAME COMMAND...: measure RUNS times, keep the fastest run'
   SECONDS_TAKEN=$best_seconds CPU_SECONDS=$best_cpu RSS_KIB=$best_rss
 }
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer under load; CPU = user + system)"
+echo "page cache: $BENCH_CACHE; load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer under load; CPU = user + system)"
 printf '\n%-22s %8s %8s %6s %9s %9s %11s %11s %10s %10s  %s\n' case "ferry s" "qemu s" ratio "ferry CPU" "qemu CPU" "ferry RSS" "qemu RSS" "ferry out" "qemu out" check
 run_case() { # run_case NAME INPUT FERRY_FORMAT QEMU_IN_FORMAT QEMU_OUT_FORMAT QEMU_OPTIONS
   local name=$1 input=$2 ferry_format=$3 qemu_in=$4 qemu_out=$5 qemu_options=$6

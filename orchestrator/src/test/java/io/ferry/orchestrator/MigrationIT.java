@@ -189,7 +189,19 @@ class MigrationIT {
     assertThat(export.path("warning").asText())
         .isEqualTo("the source image holds 2 disks; only its boot disk is migrated, not: disk data (file data.vmdk, 8388608 bytes)");
     checkResult(Path.of(status.resultLocation()), "qcow2", "kvm", status);
-    assertNothingLeft(List.of(job));
+
+    // the same image again: its bundle is reused, EXPORT is skipped, and PLAN repeats the warning
+    String again = submit("aws-ova", "two-disks.ova", "kvm-qcow2");
+    MigrationStatus second = await(again);
+    assertThat(second.state()).as(describe(second)).isEqualTo(JobState.SUCCEEDED);
+    assertThat(second.step(StepName.EXPORT).state()).isEqualTo(StepState.SKIPPED);
+    JsonNode plan = JSON.readTree(second.step(StepName.PLAN).result());
+    assertThat(plan.path("bundleReused").asBoolean()).isTrue();
+    assertThat(plan.path("otherDisks").get(0).asText()).isEqualTo("disk data (file data.vmdk, 8388608 bytes)");
+    assertThat(plan.path("warning").asText())
+        .startsWith("the source image holds 2 disks; only its boot disk is migrated, not: disk data")
+        .contains("was made from it by job " + job);
+    assertNothingLeft(List.of(job, again));
   }
 
   @Test

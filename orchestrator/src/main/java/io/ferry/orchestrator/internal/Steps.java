@@ -132,10 +132,12 @@ public final class Steps {
         ? "src-" + sha256(job.sourceAccountId() + "\n" + job.sourceImageId() + "\n" + version).substring(0, 48)
         : "job-" + safeName(job.id());
     boolean reused = false;
+    String bundleMaker = null;
     if (reusable) {
       BundleRow claim = store.claimBundle(job.sourceAccountId(), job.sourceImageId(), version, bundleId, job.id());
       if ("READY".equals(claim.state())) {
         reused = bundles().store().getManifest(claim.bundleId()).isPresent();
+        bundleMaker = claim.ownerJobId();
         if (!reused) {
           store.forgetBundle(claim.bundleId());
           return Outcome.WAIT;
@@ -159,6 +161,9 @@ public final class Steps {
     plan.put("targetLayer", accounts.target().layer());
     plan.put("bundleId", bundleId);
     plan.put("bundleReused", reused);
+    if (reused) {
+      carryExportWarning(plan, bundleMaker, bundleId);
+    }
     plan.put("mode", mode);
     plan.put("estimatedCost", 0);
     store.saveResult(job.id(), StepName.PLAN, plan.toString());
@@ -170,6 +175,25 @@ public final class Steps {
       }
     }
     return Outcome.SUCCEEDED;
+  }
+
+  /**
+   * A reused bundle skips EXPORT, so the warning the job that made it gave there (disks of the
+   * source image that stay behind) is given again in PLAN.
+   */
+  private void carryExportWarning(ObjectNode plan, String bundleMaker, String bundleId) throws IOException {
+    String export = bundleMaker == null ? null : store.result(bundleMaker, StepName.EXPORT);
+    if (export == null) {
+      return;
+    }
+    JsonNode earlier = JSON.readTree(export);
+    if (earlier.hasNonNull("warning")) {
+      plan.put("warning", earlier.path("warning").asText() + " (the reused bundle " + bundleId
+          + " was made from it by job " + bundleMaker + ")");
+      if (earlier.path("otherDisks").isArray()) {
+        plan.set("otherDisks", earlier.path("otherDisks").deepCopy());
+      }
+    }
   }
 
   // ------------------------------------------------------------------ EXPORT, STRIP, BUNDLE
@@ -194,6 +218,9 @@ public final class Steps {
         result.put("warning", "the source image holds " + (others.size() + 1) + " disks; only its boot disk is"
             + " migrated, not: " + String.join("; ", others));
         others.forEach(result.putArray("otherDisks")::add);
+      }
+      if (!reader.notes().isEmpty()) {
+        reader.notes().forEach(result.putArray("notes")::add); // e.g. a VHDX log replayed in memory
       }
       store.saveResult(job.id(), StepName.EXPORT, result.toString());
     }
