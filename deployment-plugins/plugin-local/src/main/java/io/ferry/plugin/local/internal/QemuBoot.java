@@ -247,7 +247,7 @@ final class QemuBoot {
         throw new KvmUnusable("KVM gave no kernel output within " + KVM_STALL.toSeconds() + " s");
       }
       if (exited) {
-        String qemu = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8).strip() : "";
+        String qemu = qemuOutput(output);
         String said = qemu.isEmpty() ? "" : ": " + qemu.lines().reduce((a, b) -> b).orElse("");
         if (kvmFallback && !guestSpoke && process.exitValue() != 0) {
           // QEMU itself failed under KVM (a guest that resets or powers off exits 0 with
@@ -273,6 +273,15 @@ final class QemuBoot {
    * newline) or when {@code all}. Reads at most 1 MiB per call: memory stays bounded whatever the
    * guest prints.
    */
+  /** What QEMU printed; empty when a cleanup deleted the file under the check (QEMU is gone too). */
+  private static String qemuOutput(Path output) throws IOException {
+    try {
+      return Files.readString(output, StandardCharsets.UTF_8).strip();
+    } catch (NoSuchFileException deleted) {
+      return "";
+    }
+  }
+
   private static List<String> read(Path console, long[] position, StringBuilder partial, boolean all) throws IOException {
     byte[] bytes;
     try (RandomAccessFile file = new RandomAccessFile(console.toFile(), "r")) {
