@@ -49,20 +49,6 @@ final class VhdxFile {
     this.replayNote = note;
   }
 
-  /** Whether the log replaced any part of the file. */
-  boolean replayed() {
-    return !pieces.isEmpty() || length != window.length();
-  }
-
-  /** The bytes the log replaced, for the memory bound. */
-  long replacedDataBytes() {
-    long total = 0;
-    for (Piece piece : pieces.values()) {
-      total += piece.data() == null ? 0 : piece.length();
-    }
-    return total;
-  }
-
   /** Replays a write of {@code data} (a whole number of bytes) at {@code offset}. */
   void write(long offset, byte[] data) {
     replace(offset, new Piece(data.length, data));
