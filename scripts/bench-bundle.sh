@@ -30,7 +30,9 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 log "building cloud-standardization and its classpath"
 ./mvnw -q -B -pl cloud-standardization -am package -DskipTests >&2   # package only: never touch ~/.m2
-./mvnw -q -B -pl cloud-standardization dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >&2
+# the runtime class path, as a deployment has it (the test jars would only add start-up work)
+./mvnw -q -B -pl cloud-standardization dependency:build-classpath -DincludeScope=runtime \
+  -Dmdep.outputFile="$work/classpath.txt" >&2
 jar="$(ls cloud-standardization/target/cloud-standardization-*.jar | grep -v -- '-tests.jar' | head -1)"
 classpath="$jar:$(cat "$work/classpath.txt")"
 
