@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks Ferry's bundle against `tar --sparse -c | zstd -3 -T0` and `qemu-img convert -c -O qcow2`
 # on one 4 GiB disk image holding about 1 GiB of real files (an ext4 file system filled from /usr).
-# Prints output size, wall time and peak RSS of each. Not part of the test run.
+# Prints output size, wall time and peak RSS of each, and Ferry's time in a warm JVM (several bundles
+# in one process, as the control plane runs them). Not part of the test run.
 #
 # Usage: scripts/bench-bundle.sh            (work folder: a new /tmp/ferry-bench.XXXXXX, removed at the end)
 # Environment: BENCH_DIR (keep the work folder there), BENCH_DISK_SIZE (default 4G),
@@ -92,6 +93,13 @@ for ((round = 1; round <= runs; round++)); do   # alternate the contenders: both
     bash -c "tar --sparse -cf - -C '$work' disk.raw | zstd -3 -T0 -q -o '$work/disk.tar.zst'"
   rm -f "$work/disk.tar.zst"
 done
+rm -rf "$work/warm"
+log "Ferry bundle in one JVM, $((runs + 1)) rounds: the first warms the JVM up, as a long-lived control plane is"
+sync
+java -Xmx"$heap" -cp "$classpath" io.ferry.standardization.bundle.BundleTool bundle --rounds $((runs + 1)) \
+  --store "$work/warm" --chunk-size "$chunk_size" --level 3 "$image" bench > "$work/ferry-warm.log" 2>&1 \
+  || { cat "$work/ferry-warm.log" >&2; exit 1; }
+rm -rf "$work/warm"
 rm -f "$work/disk.qcow2"
 log "qemu-img convert -c -O qcow2 (once: it is several times slower than both)"
 measure "qemu-img-qcow2-compressed" "stat -c %s '$work/disk.qcow2'" -- \
@@ -107,4 +115,12 @@ row "ferry-bundle"; row "tar-sparse|zstd-3-T0"; row "qemu-img-qcow2-compressed"
 echo "ratio tar|zstd / Ferry: fastest $(awk -v t="$(sort -n "$work/tar-sparse|zstd-3-T0.runs" | head -1 | cut -d' ' -f1)" \
   -v f="$(sort -n "$work/ferry-bundle.runs" | head -1 | cut -d' ' -f1)" 'BEGIN { printf "%.2f", t / f }'), median \
 $(awk -v t="$(median_of "tar-sparse|zstd-3-T0")" -v f="$(median_of ferry-bundle)" 'BEGIN { printf "%.2f", t / f }') (above 1: Ferry is faster)"
+warm_rounds="$(sed -n 's/^round \([0-9]*\) of [0-9]*: bundled .* seconds=\([0-9.]*\) .*/\1 \2/p' "$work/ferry-warm.log" \
+  | awk '$1 > 1 { print $2 }' | sort -n)"
+echo "Ferry in a warm JVM (rounds 2 to $((runs + 1)) of one process, each into a new store; time inside bundle):" \
+  "$(echo $warm_rounds)"
+echo "ratio tar|zstd / Ferry warm: fastest $(awk -v t="$(sort -n "$work/tar-sparse|zstd-3-T0.runs" | head -1 | cut -d' ' -f1)" \
+  -v f="$(echo "$warm_rounds" | head -1)" 'BEGIN { printf "%.2f", t / f }'), median \
+$(awk -v t="$(median_of "tar-sparse|zstd-3-T0")" -v f="$(echo "$warm_rounds" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }')" \
+  'BEGIN { printf "%.2f", t / f }')"
 echo "CPU s = user + system of the fastest run; Ferry's include JVM start-up and JIT compilation (about 1 s of CPU)"
