@@ -182,6 +182,26 @@ class TriggerIT extends ApiIntegrationTest {
   }
 
   @Test
+  void twoRoundsAtTheSameTimeAreOneSightingOfAnImage() throws Exception {
+    Path sourceDirectory = Files.createDirectories(directory.resolve("overlapping"));
+    Path images = Files.createDirectories(sourceDirectory.resolve("images"));
+    UUID source = localAccount("overlapping", sourceDirectory);
+    UUID target = localAccount("overlap-target", Files.createDirectories(directory.resolve("overlap-target")));
+    Api.Response created = admin.post("/api/v1/triggers", Map.of("name", "overlapping-rounds", "kind", "IMAGE",
+        "sourceAccountId", source, "imageNamePattern", "new-*", "targetAccountIds", List.of(target)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    UUID trigger = UUID.fromString(created.json().get("id").asText());
+    Instant now = Instant.parse("2032-01-01T00:00:00Z");
+
+    file(images.resolve("new-disk.raw"), 1L << 20);
+    engine.evaluateAll(now);
+    engine.evaluateAll(now); // a second round of the same time, one after the other
+    assertThat(triggered(trigger)).as("seen once so far: it may still be changing").isZero();
+    engine.evaluateAll(now.plusSeconds(60));
+    assertThat(triggered(trigger)).as("unchanged a round later").isEqualTo(1);
+  }
+
+  @Test
   void priceConditionFiresWhenThePriceSheetChanges() throws Exception {
     FakeCloudPluginFactory.IMAGES.put("loc-onprem", List.of(FakeCloudPluginFactory.image("vm-1", "app-server")));
     UUID source = createAccount(admin, "onprem", "password-onprem");

@@ -76,10 +76,14 @@ public class TriggerEngine {
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transactions;
   /**
-   * Per IMAGE trigger, the matching image versions ({@code id@version}) its last round here saw;
-   * bounded by the images of the triggers' sources, dropped with the trigger.
+   * Per IMAGE trigger, the matching image versions ({@code id@version}) its last round here saw,
+   * and that round's time; bounded by the images of the triggers' sources, dropped with the
+   * trigger.
    */
-  private final Map<UUID, Set<String>> settling = new ConcurrentHashMap<>();
+  private final Map<UUID, Sighting> settling = new ConcurrentHashMap<>();
+
+  /** The image versions a round at {@code at} saw. */
+  private record Sighting(Instant at, Set<String> versions) {}
 
   public TriggerEngine(MigrationTriggerRepository triggers, AppUserRepository users, CloudAccountService accounts,
       CatalogueService catalogue, MigrationService migrations, PriceSheets prices, CostRecorder costs,
@@ -219,7 +223,9 @@ public class TriggerEngine {
    */
   private int newImages(MigrationTrigger trigger, AppUser owner, Instant now) {
     int started = 0;
-    Set<String> previous = settling.getOrDefault(trigger.id(), Set.of());
+    // only an earlier round counts: two rounds of the same time (overlapping runs) see one version
+    Sighting sighting = settling.get(trigger.id());
+    Set<String> previous = sighting != null && sighting.at().isBefore(now) ? sighting.versions() : Set.of();
     Set<String> current = new HashSet<>();
     for (CatalogueImage image : currentImages(trigger.sourceAccountId())) {
       if (trigger.matches(image.imageId(), image.name(), image.tags())) {
@@ -236,7 +242,7 @@ public class TriggerEngine {
         }
       }
     }
-    settling.put(trigger.id(), current);
+    settling.put(trigger.id(), new Sighting(now, current));
     return started;
   }
 
