@@ -68,7 +68,13 @@ public final class BundleTool {
       return usage("--store is required");
     }
     if (arguments[0].equals("bundle") && options.containsKey("rounds")) {
-      return bundleRounds(Path.of(options.get("store")), Integer.parseInt(options.get("rounds")), positional, options);
+      int rounds;
+      try {
+        rounds = Integer.parseInt(options.get("rounds"));
+      } catch (NumberFormatException notANumber) {
+        return usage("--rounds needs a whole number, got " + options.get("rounds"));
+      }
+      return bundleRounds(Path.of(options.get("store")), rounds, positional, options);
     }
     try (LocalChunkStore store = new LocalChunkStore(Path.of(options.get("store")))) {
       Bundles bundles = new Bundles(store, Clock.systemUTC());
@@ -158,6 +164,9 @@ public final class BundleTool {
       throws IOException {
     if (rounds < 1) {
       return usage("--rounds must be at least 1");
+    }
+    if (positional.size() != 2) {
+      return usage("bundle needs IMAGE and BUNDLE_ID");
     }
     for (int round = 1; round <= rounds; round++) {
       Path storeFolder = parent.resolve("round-" + round);

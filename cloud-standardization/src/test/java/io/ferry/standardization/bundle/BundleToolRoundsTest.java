@@ -49,4 +49,19 @@ class BundleToolRoundsTest {
     assertThat(status).isEqualTo(2);
     assertThat(stores.resolve("round-2")).doesNotExist();
   }
+
+  @Test
+  void badRoundsOrMissingArgumentsAreUsageErrorsThatCreateNothing() throws Exception {
+    Path image = folder.resolve("disk.raw");
+    Files.write(image, TestData.disk(256 * 1024, 64 * 1024, 9));
+    Path stores = folder.resolve("stores");
+
+    assertThat(BundleTool.run(new String[] {"bundle", "--store", stores.toString(), "--rounds", "three",
+      image.toString(), "b"})).isEqualTo(2);
+    assertThat(BundleTool.run(new String[] {"bundle", "--store", stores.toString(), "--rounds", "0",
+      image.toString(), "b"})).isEqualTo(2);
+    assertThat(BundleTool.run(new String[] {"bundle", "--store", stores.toString(), "--rounds", "2",
+      image.toString()})).isEqualTo(2);
+    assertThat(stores).doesNotExist();
+  }
 }
