@@ -160,18 +160,12 @@ class TriggerIT extends ApiIntegrationTest {
    */
   @Test
   void anImageStillBeingWrittenFiresOnceWhenItStopsChanging() throws Exception {
-    Path sourceDirectory = Files.createDirectories(directory.resolve("copying"));
-    Path images = Files.createDirectories(sourceDirectory.resolve("images"));
-    UUID source = localAccount("copying", sourceDirectory);
-    UUID target = localAccount("copy-target", Files.createDirectories(directory.resolve("copy-target")));
-    Api.Response created = admin.post("/api/v1/triggers", Map.of("name", "copied-images", "kind", "IMAGE",
-        "sourceAccountId", source, "imageNamePattern", "big-*", "targetAccountIds", List.of(target)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    UUID trigger = UUID.fromString(created.json().get("id").asText());
+    LocalImageTrigger copying = localImageTrigger("copying", "big-*");
+    UUID trigger = copying.id();
     Instant now = Instant.parse("2031-01-01T00:00:00Z");
 
     for (int round = 1; round <= 4; round++) {
-      file(images.resolve("big-disk.raw"), round * (1L << 20)); // the copy goes on
+      file(copying.images().resolve("big-disk.raw"), round * (1L << 20)); // the copy goes on
       bothEvaluate(now.plusSeconds(60L * round));
       assertThat(triggered(trigger)).as("round %d of the copy", round).isZero();
     }
@@ -183,22 +177,15 @@ class TriggerIT extends ApiIntegrationTest {
 
   @Test
   void twoRoundsAtTheSameTimeAreOneSightingOfAnImage() throws Exception {
-    Path sourceDirectory = Files.createDirectories(directory.resolve("overlapping"));
-    Path images = Files.createDirectories(sourceDirectory.resolve("images"));
-    UUID source = localAccount("overlapping", sourceDirectory);
-    UUID target = localAccount("overlap-target", Files.createDirectories(directory.resolve("overlap-target")));
-    Api.Response created = admin.post("/api/v1/triggers", Map.of("name", "overlapping-rounds", "kind", "IMAGE",
-        "sourceAccountId", source, "imageNamePattern", "new-*", "targetAccountIds", List.of(target)));
-    assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    UUID trigger = UUID.fromString(created.json().get("id").asText());
+    LocalImageTrigger overlapping = localImageTrigger("overlapping", "new-*");
+    file(overlapping.images().resolve("new-disk.raw"), 1L << 20);
     Instant now = Instant.parse("2032-01-01T00:00:00Z");
 
-    file(images.resolve("new-disk.raw"), 1L << 20);
     engine.evaluateAll(now);
     engine.evaluateAll(now); // a second round of the same time, one after the other
-    assertThat(triggered(trigger)).as("seen once so far: it may still be changing").isZero();
+    assertThat(triggered(overlapping.id())).as("seen once so far: it may still be changing").isZero();
     engine.evaluateAll(now.plusSeconds(60));
-    assertThat(triggered(trigger)).as("unchanged a round later").isEqualTo(1);
+    assertThat(triggered(overlapping.id())).as("unchanged a round later").isEqualTo(1);
   }
 
   @Test
@@ -306,6 +293,20 @@ class TriggerIT extends ApiIntegrationTest {
     for (Future<Object> future : running) {
       future.get(120, TimeUnit.SECONDS);
     }
+  }
+
+  /** An IMAGE trigger from a new local account {@code name} (images in {@code images}) to another. */
+  private record LocalImageTrigger(UUID id, Path images) {}
+
+  private LocalImageTrigger localImageTrigger(String name, String imageNamePattern) throws Exception {
+    Path sourceDirectory = Files.createDirectories(directory.resolve(name));
+    Path images = Files.createDirectories(sourceDirectory.resolve("images"));
+    UUID source = localAccount(name, sourceDirectory);
+    UUID target = localAccount(name + "-target", Files.createDirectories(directory.resolve(name + "-target")));
+    Api.Response created = admin.post("/api/v1/triggers", Map.of("name", name + "-images", "kind", "IMAGE",
+        "sourceAccountId", source, "imageNamePattern", imageNamePattern, "targetAccountIds", List.of(target)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    return new LocalImageTrigger(UUID.fromString(created.json().get("id").asText()), images);
   }
 
   private long triggered(UUID trigger) {
