@@ -78,6 +78,7 @@ row() {
           printf "%-28s %12d %8.1f%% %9.2f %9.2f %9.2f %9d  %s\n", name, size, size * 100 / a, t[1], median, cpu, rss, all }'
 }
 median_of() { sort -n "$work/$1.runs" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
+fastest_of() { sort -n "$work/$1.runs" | head -1 | cut -d' ' -f1; }
 
 rm -f "$work"/*.runs
 for ((round = 1; round <= runs; round++)); do   # alternate the contenders: both see the same machine load
@@ -112,15 +113,15 @@ grep -h '^bundled' "$work/ferry-bundle.log" || true
 echo "load average before: $load_before (the machine may be shared; CPU seconds are steadier than wall time)"
 printf '%-28s %12s %9s %9s %9s %9s %9s  %s\n' "method" "bytes" "of data" "fastest s" "median s" "CPU s" "RSS MiB" "every run (s)"
 row "ferry-bundle"; row "tar-sparse|zstd-3-T0"; row "qemu-img-qcow2-compressed"
-echo "ratio tar|zstd / Ferry: fastest $(awk -v t="$(sort -n "$work/tar-sparse|zstd-3-T0.runs" | head -1 | cut -d' ' -f1)" \
-  -v f="$(sort -n "$work/ferry-bundle.runs" | head -1 | cut -d' ' -f1)" 'BEGIN { printf "%.2f", t / f }'), median \
-$(awk -v t="$(median_of "tar-sparse|zstd-3-T0")" -v f="$(median_of ferry-bundle)" 'BEGIN { printf "%.2f", t / f }') (above 1: Ferry is faster)"
-warm_rounds="$(sed -n 's/^round \([0-9]*\) of [0-9]*: bundled .* seconds=\([0-9.]*\) .*/\1 \2/p' "$work/ferry-warm.log" \
-  | awk '$1 > 1 { print $2 }' | sort -n)"
+ratio() { awk -v t="$1" -v f="$2" 'BEGIN { printf "%.2f", t / f }'; }   # ratio TAR_SECONDS FERRY_SECONDS
+tar_runs="tar-sparse|zstd-3-T0"
+echo "ratio tar|zstd / Ferry: fastest $(ratio "$(fastest_of "$tar_runs")" "$(fastest_of ferry-bundle)"), median" \
+  "$(ratio "$(median_of "$tar_runs")" "$(median_of ferry-bundle)") (above 1: Ferry is faster)"
+# the warm rounds: every round after the first, its time inside bundle
+sed -n 's/^round \([0-9]*\) of [0-9]*: bundled .* seconds=\([0-9.]*\) .*/\1 \2/p' "$work/ferry-warm.log" \
+  | awk '$1 > 1 { print $2 }' > "$work/ferry-warm.runs"
 echo "Ferry in a warm JVM (rounds 2 to $((runs + 1)) of one process, each into a new store; time inside bundle):" \
-  "$(echo $warm_rounds)"
-echo "ratio tar|zstd / Ferry warm: fastest $(awk -v t="$(sort -n "$work/tar-sparse|zstd-3-T0.runs" | head -1 | cut -d' ' -f1)" \
-  -v f="$(echo "$warm_rounds" | head -1)" 'BEGIN { printf "%.2f", t / f }'), median \
-$(awk -v t="$(median_of "tar-sparse|zstd-3-T0")" -v f="$(echo "$warm_rounds" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }')" \
-  'BEGIN { printf "%.2f", t / f }')"
+  "$(sort -n "$work/ferry-warm.runs" | tr '\n' ' ')"
+echo "ratio tar|zstd / Ferry warm: fastest $(ratio "$(fastest_of "$tar_runs")" "$(fastest_of ferry-warm)"), median" \
+  "$(ratio "$(median_of "$tar_runs")" "$(median_of ferry-warm)")"
 echo "CPU s = user + system of the fastest run; Ferry's include JVM start-up and JIT compilation (about 1 s of CPU)"
